@@ -1,0 +1,242 @@
+/* hal/run_device.c - the ADC task: one sample per interval into the ring.
+ *
+ * Sampling instants sit on a grid of absolute CLOCK_MONOTONIC deadlines
+ * (t0 + n * interval, integer ns), so the rate never drifts however late a
+ * wake-up is. The task sleeps in FUTEX_WAIT_BITSET on the device's control
+ * word with the next deadline as its absolute timeout: a command from the
+ * device (stop, start, config, off) wakes it at once, and while stopped it
+ * sleeps with no timeout at all, using no CPU.
+ *
+ * A wake-up more than a quarter interval late counts as late; an instant
+ * missed entirely counts as an overrun and is skipped, not burst out
+ * (EPICS-style), so device time stays true.
+ *
+ * The task keeps its position (head, next tick, deadline) in the segment,
+ * so a restarted task resumes where the dead one stopped, skipping the
+ * sequence numbers of the instants it missed: clients see the gap.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "hal/hal.h"
+
+static const memory_order rlx = memory_order_relaxed;
+
+struct adc {
+	struct shm_seg *seg;
+	struct hal_cfg cfg;
+	uint32_t tick;           /* of the next sample */
+	uint64_t t_mod;          /* (tick * interval) mod period */
+	uint64_t deadline;       /* of the next sample */
+	int have_cfg;
+};
+
+static void save_position(struct adc *a)
+{
+	atomic_store_explicit(&a->seg->next_tick, a->tick, rlx);
+	atomic_store_explicit(&a->seg->deadline_lo, (uint32_t)a->deadline, rlx);
+	atomic_store_explicit(&a->seg->deadline_hi, (uint32_t)(a->deadline >> 32), rlx);
+}
+
+static void count_late(struct adc *a, uint64_t late)
+{
+	uint32_t us = late / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(late / 1000);
+
+	if (late > a->cfg.interval_ns / 4)
+		atomic_store_explicit(&a->seg->late_wakes,
+				      atomic_load_explicit(&a->seg->late_wakes, rlx) + 1, rlx);
+	if (us > atomic_load_explicit(&a->seg->max_late_us, rlx))
+		atomic_store_explicit(&a->seg->max_late_us, us, rlx);
+}
+
+/* Take up a new configuration; a time reset restarts device time at 0. */
+static int load_config(struct adc *a, uint32_t gen)
+{
+	struct hal_cfg c;
+
+	if (hal_get_config(a->seg, gen, &c) < 0)
+		return -1;
+	if (c.flags & CFG_RESET_TIME)
+		a->tick = 0;
+	if (a->have_cfg && c.interval_ns != a->cfg.interval_ns)
+		a->deadline = hal_now();
+	a->cfg = c;
+	a->have_cfg = 1;
+	a->t_mod = wave_time_mod(a->tick, c.interval_ns, c.period_ns);
+	return 0;
+}
+
+static void take_sample(struct adc *a, uint64_t now)
+{
+	uint64_t iv = a->cfg.interval_ns;
+	uint64_t late = now - a->deadline;
+
+	count_late(a, late);
+	if (late >= iv) {
+		uint64_t missed = late / iv;
+		atomic_store_explicit(&a->seg->overruns, atomic_load_explicit(&a->seg->overruns, rlx)
+				      + (uint32_t)missed, rlx);
+		a->tick += (uint32_t)missed;
+		a->deadline += missed * iv;
+		a->t_mod = wave_time_mod(a->tick, iv, a->cfg.period_ns);
+	}
+	hal_publish(a->seg, a->tick, wave_code(a->cfg.wave, wave_phase(a->t_mod, a->cfg.period_ns)),
+		    a->cfg.gen);
+	a->tick++;
+	a->deadline += iv;
+	a->t_mod += iv;
+	if (a->t_mod >= a->cfg.period_ns)
+		a->t_mod %= a->cfg.period_ns;
+	save_position(a);
+}
+
+/* Pick up where a previous task left off, skipping what it missed. */
+static void resume(struct adc *a)
+{
+	struct shm_seg *s = a->seg;
+	uint64_t dl = (uint64_t)atomic_load_explicit(&s->deadline_hi, rlx) << 32 |
+		      atomic_load_explicit(&s->deadline_lo, rlx);
+	uint64_t now = hal_now();
+
+	a->tick = atomic_load_explicit(&s->next_tick, rlx);
+	a->deadline = dl ? dl : now;
+	if (dl && now > dl && a->have_cfg &&
+	    atomic_load_explicit(&s->state, memory_order_acquire) == STATE_RUNNING) {
+		uint64_t missed = (now - dl) / a->cfg.interval_ns;
+		atomic_store_explicit(&s->head, atomic_load_explicit(&s->head, rlx) +
+				      (uint32_t)missed, rlx);
+		a->tick += (uint32_t)missed;
+		a->deadline += missed * a->cfg.interval_ns;
+	}
+}
+
+int adc_task(struct shm_seg *seg)
+{
+	struct adc a = { .seg = seg };
+	int stopped = 0;
+
+	load_config(&a, atomic_load_explicit(&seg->cfg_gen, memory_order_acquire));
+	resume(&a);
+	if (a.have_cfg)
+		a.t_mod = wave_time_mod(a.tick, a.cfg.interval_ns, a.cfg.period_ns);
+	for (;;) {
+		uint32_t ctl = atomic_load_explicit(&seg->ctl, memory_order_acquire);
+		uint32_t st = atomic_load_explicit(&seg->state, memory_order_acquire);
+		uint32_t gen = atomic_load_explicit(&seg->cfg_gen, memory_order_acquire);
+		uint64_t now;
+
+		if (st == STATE_OFF)
+			return 0;
+		if ((!a.have_cfg || gen != a.cfg.gen) && load_config(&a, gen) < 0)
+			continue;       /* overtaken by a newer one: read that */
+		if (st != STATE_RUNNING) {
+			stopped = 1;
+			hal_wait(&seg->ctl, ctl, -1);
+			continue;
+		}
+		now = hal_now();
+		if (stopped) {
+			/* Resume on a fresh grid: stopped time is not missed time. */
+			a.deadline = now;
+			stopped = 0;
+		}
+		if (now < a.deadline) {
+			hal_wait_until(&seg->ctl, ctl, a.deadline);
+			continue;
+		}
+		take_sample(&a, now);
+	}
+}
+
+static void close_inherited_fds(void)
+{
+	/* The task needs only the segment; holding the device's pty or
+	 * lock open would keep them alive after the device closes them. */
+	long max = sysconf(_SC_OPEN_MAX);
+
+	for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 1024); fd++)
+		close(fd);
+}
+
+pid_t adc_spawn(struct hal_dev *d)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	sigset_t none;
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_NAME, "run_device", 0, 0, 0);
+	/* Die with the device: a task must never outlive its supervisor. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(1);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGINT, SIG_IGN);        /* Ctrl-C goes to the device, which stops us */
+	close_inherited_fds();
+	_exit(adc_task(d->seg) == 0 ? 0 : 1);
+}
+
+static const char run_device_usage[] =
+	"Usage: run_device [-n NAME]\n"
+	"\n"
+	"The ADC task of device NAME (default adc0). `device` starts and\n"
+	"supervises it; run it by hand only to debug a device whose task\n"
+	"is not running.\n"
+	"\n"
+	"  -n NAME   instance name\n"
+	"\n"
+	"Exit status: 0 when the device shuts down, 1 on error, 2 on usage.\n";
+
+int run_device_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, { "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = "adc0";
+	struct shm_seg *seg;
+	char err[256];
+	uint32_t pid;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': fputs(run_device_usage, stdout); return 0;
+		case 'n': name = optarg; break;
+		default: fputs(run_device_usage, stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "run_device: unexpected argument '%s'\n%s", argv[optind],
+			run_device_usage);
+		return 2;
+	}
+	if (hal_name_ok(name, err, sizeof err) < 0) {
+		fprintf(stderr, "run_device: %s\n", err);
+		return 2;
+	}
+	if (hal_attach_rw(name, &seg, err, sizeof err) < 0) {
+		fprintf(stderr, "run_device: %s\n", err);
+		return 1;
+	}
+	pid = atomic_load_explicit(&seg->task_pid, memory_order_acquire);
+	if (pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+		fprintf(stderr, "run_device: the ADC task of '%s' already runs (pid %u)\n",
+			name, (unsigned)pid);
+		hal_detach(seg);
+		return 1;
+	}
+	atomic_store_explicit(&seg->task_pid, (uint32_t)getpid(), memory_order_release);
+	prctl(PR_SET_NAME, "run_device", 0, 0, 0);
+	rc = adc_task(seg);
+	hal_detach(seg);
+	return rc == 0 ? 0 : 1;
+}
