@@ -8,14 +8,20 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "hal/hal.h"
 
-enum { NS = 1000000000 };
+/* The futex ABI, spelled out: musl-gcc builds see no kernel headers. */
+enum {
+	NS = 1000000000,
+	FX_WAIT = 0,
+	FX_WAKE = 1,
+	FX_WAIT_BITSET = 9,
+};
+static const uint32_t FX_BITSET_ANY = 0xffffffffu;
 
 /* 32-bit targets with a 64-bit time_t (musl, glibc with _TIME_BITS=64)
  * must use the time64 futex: its timespec is the one libc gives us. */
@@ -41,7 +47,7 @@ uint64_t hal_now(void)
 int hal_wait(const _Atomic uint32_t *word, uint32_t val, int64_t timeout_ns)
 {
 	struct timespec ts = to_ts(timeout_ns < 0 ? 0 : (uint64_t)timeout_ns);
-	long r = syscall(futex_nr, word, FUTEX_WAIT, val, timeout_ns < 0 ? NULL : &ts,
+	long r = syscall(futex_nr, word, FX_WAIT, val, timeout_ns < 0 ? NULL : &ts,
 			 NULL, 0);
 
 	return r == 0 || errno == EAGAIN ? 0 : -1;
@@ -51,13 +57,13 @@ int hal_wait_until(const _Atomic uint32_t *word, uint32_t val, uint64_t deadline
 {
 	/* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: no drift. */
 	struct timespec ts = to_ts(deadline_ns);
-	long r = syscall(futex_nr, word, FUTEX_WAIT_BITSET, val, &ts, NULL,
-			 FUTEX_BITSET_MATCH_ANY);
+	long r = syscall(futex_nr, word, FX_WAIT_BITSET, val, &ts, NULL,
+			 FX_BITSET_ANY);
 
 	return r == 0 || errno == EAGAIN ? 0 : -1;
 }
 
 void hal_wake(_Atomic uint32_t *word)
 {
-	syscall(futex_nr, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	syscall(futex_nr, word, FX_WAKE, INT_MAX, NULL, NULL, 0);
 }

@@ -36,6 +36,7 @@ enum {
 	SHM_CFG_SLOTS = 4,           /* configurations a reader can still look up */
 	SHM_NAME_MAX = 31,           /* instance name length */
 	SHM_PROJ_ID = 'S',           /* ftok project id */
+	SHM_LATE_BUCKETS = 32,       /* late_hist: bucket b holds wakes < 2^b us late */
 };
 
 enum dev_state {
@@ -91,6 +92,7 @@ struct shm_seg {
 	_Atomic uint32_t late_wakes;     /* wakes later than a quarter interval */
 	_Atomic uint32_t overruns;       /* sampling instants missed entirely */
 	_Atomic uint32_t max_late_us;
+	_Atomic uint32_t late_hist[SHM_LATE_BUCKETS];  /* wake-up lateness, log2 us */
 
 	/* Bumped by both on anything a reader may want: the readers' futex. */
 	_Atomic uint32_t event;
@@ -174,6 +176,10 @@ int hal_read(const struct shm_seg *seg, uint32_t seq, struct hal_sample *out);
 /* Wake everyone waiting on seg->event. */
 void hal_notify(struct shm_seg *seg);
 
+/* Lateness (us) below which a share `permille` of all wakes fell: the
+ * upper edge of that late_hist bucket. 0 when nothing was sampled. */
+uint32_t hal_late_percentile(const struct shm_seg *seg, unsigned permille);
+
 /* ---- Futex and time (hal/futex.c) ---- */
 /* Sleep while *word == val, at most timeout_ns (relative; < 0 forever).
  * Works on a read-only mapping. Returns 0 on wake or mismatch, -1 on
@@ -190,6 +196,37 @@ uint64_t hal_now(void);     /* CLOCK_MONOTONIC in ns */
 int adc_task(struct shm_seg *seg);
 /* Fork the ADC task for d, named run_device in ps. Returns its pid or -1. */
 pid_t adc_spawn(struct hal_dev *d);
+
+/* ---- The console pseudoterminal (hal/pty.c) ---- */
+enum {
+	PTY_OUT_MAX = 16384,     /* queued output; beyond it output is dropped */
+	PTY_CHECK_MS = 250,      /* while detached, look for an attach this often */
+};
+
+struct hal_pty {
+	int fd;                  /* the master, non-blocking */
+	int attached;            /* a terminal has the slave open */
+	char path[64];           /* /dev/pts/N */
+	char link[256];          /* -l PATH, or "" */
+	size_t out_len;
+	size_t dropped;          /* output bytes nobody could read */
+	char out[PTY_OUT_MAX];
+};
+
+/* Open a raw, non-blocking pty and optionally link PATH -> its slave.
+ * 0, or -1 with a message. */
+int hal_pty_open(struct hal_pty *p, const char *link, char *err, size_t errlen);
+/* Remove the link if it is still ours, close (hangs up the slave). */
+void hal_pty_close(struct hal_pty *p);
+/* Queue output; dropped while detached or when the queue is full. */
+void hal_pty_write(struct hal_pty *p, const char *buf, size_t len);
+void hal_pty_flush(struct hal_pty *p);
+/* Typed bytes: > 0 read, 0 none now, -1 the last terminal hung up. */
+ssize_t hal_pty_read(struct hal_pty *p, char *buf, size_t len);
+/* While detached: 1 when a terminal has attached since. */
+int hal_pty_check(struct hal_pty *p);
+/* After a hang-up: forget queued output, restore raw mode. */
+void hal_pty_detached(struct hal_pty *p);
 
 /* ---- Applets ---- */
 int device_main(int argc, char **argv);

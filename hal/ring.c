@@ -7,11 +7,6 @@
  * equal the number it wants, the data in between was not torn. Readers only
  * load, so they work on a read-only attach and can never stall the writer.
  */
-#include <limits.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include "hal/hal.h"
 
 static const memory_order rlx = memory_order_relaxed;
@@ -115,4 +110,20 @@ int hal_config_of(const struct shm_seg *seg, uint32_t gen16, struct hal_cfg *out
 		if ((gen & 0xffffu) == gen16)
 			return hal_get_config(seg, gen, out);
 	return -1;
+}
+
+uint32_t hal_late_percentile(const struct shm_seg *seg, unsigned permille)
+{
+	uint64_t total = 0, seen = 0;
+
+	for (unsigned b = 0; b < SHM_LATE_BUCKETS; b++)
+		total += atomic_load_explicit(&seg->late_hist[b], rlx);
+	if (total == 0)
+		return 0;
+	for (unsigned b = 0; b < SHM_LATE_BUCKETS; b++) {
+		seen += atomic_load_explicit(&seg->late_hist[b], rlx);
+		if (seen * 1000 >= total * permille)
+			return b == 0 ? 1 : b >= 31 ? UINT32_MAX : 1u << b;
+	}
+	return UINT32_MAX;
 }

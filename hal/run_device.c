@@ -44,10 +44,22 @@ static void save_position(struct adc *a)
 	atomic_store_explicit(&a->seg->deadline_hi, (uint32_t)(a->deadline >> 32), rlx);
 }
 
+static unsigned log2_bucket(uint32_t us)
+{
+	unsigned b = 0;
+
+	while (b < SHM_LATE_BUCKETS - 1 && us >= 1u << b)
+		b++;
+	return b;
+}
+
 static void count_late(struct adc *a, uint64_t late)
 {
 	uint32_t us = late / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(late / 1000);
+	_Atomic uint32_t *bucket = &a->seg->late_hist[log2_bucket(us)];
 
+	/* Only this task writes these: a plain load-add-store is race-free. */
+	atomic_store_explicit(bucket, atomic_load_explicit(bucket, rlx) + 1, rlx);
 	if (late > a->cfg.interval_ns / 4)
 		atomic_store_explicit(&a->seg->late_wakes,
 				      atomic_load_explicit(&a->seg->late_wakes, rlx) + 1, rlx);

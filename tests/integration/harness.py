@@ -161,7 +161,7 @@ class Device:
         self.pid = self.proc.pid
         m = wait_line(self.proc, r"segment (\d+)", timeout=15)
         self.shmid = int(m.group(1))
-        self.task = self.task_pid()
+        self.task = int(wait_line(self.proc, r"ADC task pid (\d+)").group(1))
         m = re.search(r"shell on (/dev/pts/\d+)", "\n".join(self.proc.lines))
         self.pts = m.group(1) if m else None
 
@@ -235,3 +235,75 @@ def main():
 
 class SkipTest(Exception):
     pass
+
+
+class Term:
+    """A serial terminal on a device's console, as screen or picocom opens
+    it: the slave in raw mode, bytes in, bytes out."""
+
+    def __init__(self, path, prompt, greet=True):
+        import tty
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd)
+        self.buf = b""
+        self.prompt = prompt.encode()
+        if greet:
+            self.expect(b"Type 'help'", 10)
+            self.expect(re.escape(self.prompt), 10)
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        while data:
+            n = os.write(self.fd, data)
+            data = data[n:]
+
+    def _fill(self, timeout):
+        """Read what arrives within timeout: True if anything came, False
+        on silence, None once the line hung up."""
+        import select
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return False
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:
+            return None
+        self.buf += chunk
+        return True if chunk else None
+
+    def expect(self, pattern, timeout=10.0):
+        """Wait until the output so far matches; consume through the match."""
+        rx = re.compile(pattern) if isinstance(pattern, bytes) else re.compile(pattern.encode())
+        deadline = time.monotonic() + timeout * SLOW
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                out = self.buf[:m.end()]
+                self.buf = self.buf[m.end():]
+                return out
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("timed out waiting for %r; got %r" % (pattern, self.buf[-400:]))
+            if self._fill(min(left, 0.2)) is None:
+                raise AssertionError("terminal hung up waiting for %r; got %r"
+                                     % (pattern, self.buf[-400:]))
+
+    def command(self, line, timeout=10.0):
+        """Type a line, return what the device answered before the next prompt."""
+        self.send(line + "\r")
+        out = self.expect(rb"(?s)\r\n.*?" + re.escape(self.prompt), timeout)
+        return out.decode(errors="replace")
+
+    def drain(self, quiet=0.3):
+        """Everything until the terminal has been quiet for `quiet` s."""
+        deadline = time.monotonic() + 30 * SLOW
+        while self._fill(quiet) and time.monotonic() < deadline:
+            pass
+        out, self.buf = self.buf, b""
+        return out
+
+    def close(self):
+        if self.fd >= 0:
+            os.close(self.fd)
+        self.fd = -1
