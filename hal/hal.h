@@ -119,12 +119,14 @@ struct hal_sample {
 };
 
 /* ---- Instance naming and runtime files (hal/rundir.c) ----
- * Runtime files live in $XDG_RUNTIME_DIR/shmdev, /run/shmdev for root, or
- * /tmp/shmdev-UID, created 0700 and checked to be ours and not a symlink.
- * NAME.lock is both the ftok key file and the device's flock. */
+ * Runtime files live in $SHMDEV_DIR if set, else $XDG_RUNTIME_DIR/shmdev,
+ * /run/shmdev for root, or /tmp/shmdev-UID. The device (create = 1) makes
+ * it 0700 and insists it is its own real directory; readers (create = 0)
+ * create nothing. NAME.lock is both the ftok key file and the device's
+ * flock, and holds its pid. */
 int hal_name_ok(const char *name, char *err, size_t errlen);
-int hal_rundir(char *buf, size_t len, char *err, size_t errlen);
-int hal_key_path(const char *name, char *buf, size_t len, char *err, size_t errlen);
+int hal_rundir(char *buf, size_t len, int create, char *err, size_t errlen);
+int hal_key_path(const char *name, int create, char *buf, size_t len, char *err, size_t errlen);
 
 /* ---- The segment (hal/segment.c) ---- */
 struct hal_dev {                 /* the device's handle */

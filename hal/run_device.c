@@ -185,6 +185,8 @@ pid_t adc_spawn(struct hal_dev *d)
 	if (pid != 0)
 		return pid;
 	prctl(PR_SET_NAME, "run_device", 0, 0, 0);
+	/* Wake at the deadline, not up to 50 us after it (the default slack). */
+	prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
 	/* Die with the device: a task must never outlive its supervisor. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != parent)
@@ -248,6 +250,7 @@ int run_device_main(int argc, char **argv)
 	}
 	atomic_store_explicit(&seg->task_pid, (uint32_t)getpid(), memory_order_release);
 	prctl(PR_SET_NAME, "run_device", 0, 0, 0);
+	prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
 	rc = adc_task(seg);
 	hal_detach(seg);
 	return rc == 0 ? 0 : 1;

@@ -3,7 +3,10 @@
  * The key file doubles as the device's lock, so its directory must not be
  * one where another user can plant a symlink or swap the file: we use a
  * private directory (0700, ours, not a symlink), created with mkdir's own
- * atomicity rather than checked-then-created.
+ * atomicity rather than checked-then-created. Readers (clients) create
+ * nothing; they accept a directory of their own or root's that nobody
+ * else can write, which is how a device shared with -g GROUP is found
+ * (SHMDEV_DIR pointing at a directory root made 0750 for that group).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,9 +37,9 @@ bad:
 	return -1;
 }
 
-/* Create dir 0700 if missing, then insist it is a real directory of ours
- * that nobody else can write. */
-static int private_dir(const char *dir, char *err, size_t errlen)
+/* The device's own directory: create it 0700 if missing, then insist it
+ * is a real directory of ours that nobody else can write. */
+static int own_dir(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -56,12 +59,33 @@ static int private_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-int hal_rundir(char *buf, size_t len, char *err, size_t errlen)
+/* A reader's view: an existing directory that only its owner (us or
+ * root, for a device shared through -g) can write. Nothing is created. */
+static int readable_dir(const char *dir, char *err, size_t errlen)
 {
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return errno == ENOENT ? 0 : (snprintf(err, errlen, "cannot use %s: %s", dir,
+						       strerror(errno)), -1);
+	if (!S_ISDIR(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & 022)) {
+		snprintf(err, errlen, "refusing runtime directory %s: not a directory of "
+			 "uid %u or root, closed to others", dir, (unsigned)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+int hal_rundir(char *buf, size_t len, int create, char *err, size_t errlen)
+{
+	const char *dir = getenv("SHMDEV_DIR");
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	int n;
 
-	if (xdg && xdg[0] == '/')
+	if (dir && dir[0] == '/')
+		n = snprintf(buf, len, "%s", dir);
+	else if (xdg && xdg[0] == '/')
 		n = snprintf(buf, len, "%s/shmdev", xdg);
 	else if (geteuid() == 0)
 		n = snprintf(buf, len, "/run/shmdev");
@@ -71,15 +95,16 @@ int hal_rundir(char *buf, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "runtime directory path too long");
 		return -1;
 	}
-	return private_dir(buf, err, errlen);
+	return create ? own_dir(buf, err, errlen) : readable_dir(buf, err, errlen);
 }
 
-int hal_key_path(const char *name, char *buf, size_t len, char *err, size_t errlen)
+int hal_key_path(const char *name, int create, char *buf, size_t len, char *err, size_t errlen)
 {
 	char dir[200];
 	int n;
 
-	if (hal_name_ok(name, err, errlen) < 0 || hal_rundir(dir, sizeof dir, err, errlen) < 0)
+	if (hal_name_ok(name, err, errlen) < 0 ||
+	    hal_rundir(dir, sizeof dir, create, err, errlen) < 0)
 		return -1;
 	n = snprintf(buf, len, "%s/%s.lock", dir, name);
 	if (n < 0 || (size_t)n >= len) {

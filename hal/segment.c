@@ -184,7 +184,7 @@ int hal_create(struct hal_dev *d, const char *name, const struct hal_cfg *cfg,
 	memset(d, 0, sizeof *d);
 	d->lock_fd = -1;
 	d->shmid = -1;
-	if (hal_key_path(name, d->lock_path, sizeof d->lock_path, err, errlen) < 0)
+	if (hal_key_path(name, 1, d->lock_path, sizeof d->lock_path, err, errlen) < 0)
 		return -1;
 	if (take_lock(d, name, err, errlen) < 0)
 		return -1;
@@ -251,7 +251,7 @@ static int find(const char *name, int *shmid, char *err, size_t errlen)
 	char path[256];
 	key_t key;
 
-	if (hal_key_path(name, path, sizeof path, err, errlen) < 0)
+	if (hal_key_path(name, 0, path, sizeof path, err, errlen) < 0)
 		return -1;
 	if (access(path, F_OK) < 0) {
 		snprintf(err, errlen, "no device named '%s' is running (no %s); "
