@@ -94,5 +94,28 @@ def install_links_each_applet_and_refuses_strangers():
     shutil.rmtree(d)
 
 
+
+@test
+def make_install_and_uninstall_with_destdir():
+    dest = fresh_tmp()
+    r = subprocess.run(["make", "-s", "install", "DESTDIR=" + dest, "PREFIX=/usr"], cwd=h.ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    bindir = os.path.join(dest, "usr", "bin")
+    assert os.access(os.path.join(bindir, "shmdev"), os.X_OK)
+    for a in APPLETS:
+        assert os.readlink(os.path.join(bindir, a)) == "shmdev", a
+    man = os.path.join(dest, "usr", "share", "man", "man1", "shmdev.1")
+    with open(man) as f:
+        page = f.read()
+    for word in ("device", "client", "run_device", "status", "config", "EXIT STATUS"):
+        assert word in page, word
+    r = subprocess.run(["make", "-s", "uninstall", "DESTDIR=" + dest, "PREFIX=/usr"],
+                       cwd=h.ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert os.listdir(bindir) == [] and not os.path.exists(man)
+    shutil.rmtree(dest)
+
+
 if __name__ == "__main__":
     h.main()
