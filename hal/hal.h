@@ -90,7 +90,7 @@ struct shm_seg {
 	_Atomic uint32_t next_tick;      /* tick of the next sample */
 	_Atomic uint32_t deadline_lo, deadline_hi;  /* CLOCK_MONOTONIC ns of it */
 	_Atomic uint32_t late_wakes;     /* wakes later than a quarter interval */
-	_Atomic uint32_t overruns;       /* sampling instants missed entirely */
+	_Atomic uint32_t overruns;       /* instants skipped: ADC FIFO overflowed */
 	_Atomic uint32_t max_late_us;
 	_Atomic uint32_t late_hist[SHM_LATE_BUCKETS];  /* wake-up lateness, log2 us */
 
@@ -170,7 +170,11 @@ int hal_get_config(const struct shm_seg *seg, uint32_t gen, struct hal_cfg *out)
 /* The configuration a sample was taken with (its cfg_gen). 0, or -1 if
  * too many configurations came since. */
 int hal_config_of(const struct shm_seg *seg, uint32_t gen16, struct hal_cfg *out);
-/* Task: write sample seq (= head) and publish it. */
+/* Task: write sample seq (= head) and publish it. It wakes nobody: a
+ * writer calls hal_notify() once its burst is out (the ADC task: once per
+ * wake-up), so readers are woken by one system call, not one per sample.
+ * Readers load `event`, then `head`, then sleep on `event`: no wake-up is
+ * lost, since head is stored before event is bumped. */
 void hal_publish(struct shm_seg *seg, uint32_t tick, unsigned code, uint32_t cfg_gen);
 /* Reader: sample seq. 0, or -1 if that slot holds another sample (it was
  * overwritten, or never written because the task skipped it). */

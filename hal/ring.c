@@ -80,7 +80,6 @@ void hal_publish(struct shm_seg *seg, uint32_t tick, unsigned code, uint32_t cfg
 	atomic_store_explicit(&s->value, (code & 0xffffu) | cfg_gen << 16, rlx);
 	atomic_store_explicit(&s->end, seq, memory_order_release);
 	atomic_store_explicit(&seg->head, seq + 1, memory_order_release);
-	hal_notify(seg);
 }
 
 int hal_read(const struct shm_seg *seg, uint32_t seq, struct hal_sample *out)

@@ -7,9 +7,12 @@
  * device (stop, start, config, off) wakes it at once, and while stopped it
  * sleeps with no timeout at all, using no CPU.
  *
- * A wake-up more than a quarter interval late counts as late; an instant
- * missed entirely counts as an overrun and is skipped, not burst out
- * (EPICS-style), so device time stays true.
+ * Like an ADC with a hardware FIFO, every instant is sampled at its own
+ * tick even when the task wakes late: a late wake-up publishes all the
+ * samples due, each with its true device time, up to ADC_FIFO of them.
+ * Instants beyond that are skipped and counted as overruns (the FIFO
+ * overflowed). A wake-up more than a quarter interval late counts as late.
+ * Readers are woken once per wake-up, after its samples are published.
  *
  * The task keeps its position (head, next tick, deadline) in the segment,
  * so a restarted task resumes where the dead one stopped, skipping the
@@ -28,11 +31,13 @@
 
 static const memory_order rlx = memory_order_relaxed;
 
+enum { ADC_FIFO = 256 };     /* samples a late wake-up may still take */
+
 struct adc {
 	struct shm_seg *seg;
 	struct hal_cfg cfg;
+	struct wave_gen gen;     /* the wave at tick */
 	uint32_t tick;           /* of the next sample */
-	uint64_t t_mod;          /* (tick * interval) mod period */
 	uint64_t deadline;       /* of the next sample */
 	int have_cfg;
 };
@@ -80,32 +85,34 @@ static int load_config(struct adc *a, uint32_t gen)
 		a->deadline = hal_now();
 	a->cfg = c;
 	a->have_cfg = 1;
-	a->t_mod = wave_time_mod(a->tick, c.interval_ns, c.period_ns);
+	wave_gen_init(&a->gen, c.wave, a->tick, c.interval_ns, c.period_ns);
 	return 0;
 }
 
-static void take_sample(struct adc *a, uint64_t now)
+/* Publish every sample due by now (at least the one at the deadline). */
+static void take_samples(struct adc *a, uint64_t now)
 {
 	uint64_t iv = a->cfg.interval_ns;
-	uint64_t late = now - a->deadline;
+	uint64_t due = (now - a->deadline) / iv + 1;
 
-	count_late(a, late);
-	if (late >= iv) {
-		uint64_t missed = late / iv;
+	count_late(a, now - a->deadline);
+	if (due > ADC_FIFO) {
+		uint64_t skip = due - ADC_FIFO;
+
 		atomic_store_explicit(&a->seg->overruns, atomic_load_explicit(&a->seg->overruns, rlx)
-				      + (uint32_t)missed, rlx);
-		a->tick += (uint32_t)missed;
-		a->deadline += missed * iv;
-		a->t_mod = wave_time_mod(a->tick, iv, a->cfg.period_ns);
+				      + (uint32_t)skip, rlx);
+		a->tick += (uint32_t)skip;
+		a->deadline += skip * iv;
+		wave_gen_init(&a->gen, a->cfg.wave, a->tick, iv, a->cfg.period_ns);
+		due = ADC_FIFO;
 	}
-	hal_publish(a->seg, a->tick, wave_code(a->cfg.wave, wave_phase(a->t_mod, a->cfg.period_ns)),
-		    a->cfg.gen);
-	a->tick++;
-	a->deadline += iv;
-	a->t_mod += iv;
-	if (a->t_mod >= a->cfg.period_ns)
-		a->t_mod %= a->cfg.period_ns;
+	while (due--) {
+		hal_publish(a->seg, a->tick, wave_gen_next(&a->gen), a->cfg.gen);
+		a->tick++;
+		a->deadline += iv;
+	}
 	save_position(a);
+	hal_notify(a->seg);
 }
 
 /* Pick up where a previous task left off, skipping what it missed. */
@@ -136,7 +143,7 @@ int adc_task(struct shm_seg *seg)
 	load_config(&a, atomic_load_explicit(&seg->cfg_gen, memory_order_acquire));
 	resume(&a);
 	if (a.have_cfg)
-		a.t_mod = wave_time_mod(a.tick, a.cfg.interval_ns, a.cfg.period_ns);
+		wave_gen_init(&a.gen, a.cfg.wave, a.tick, a.cfg.interval_ns, a.cfg.period_ns);
 	for (;;) {
 		uint32_t ctl = atomic_load_explicit(&seg->ctl, memory_order_acquire);
 		uint32_t st = atomic_load_explicit(&seg->state, memory_order_acquire);
@@ -162,7 +169,7 @@ int adc_task(struct shm_seg *seg)
 			hal_wait_until(&seg->ctl, ctl, a.deadline);
 			continue;
 		}
-		take_sample(&a, now);
+		take_samples(&a, now);
 	}
 }
 

@@ -82,3 +82,22 @@ uint32_t wave_phase(uint64_t t_mod_ns, uint64_t period_ns)
 	}
 	return (uint32_t)q;
 }
+
+/* The remainder that goes with wave_phase(t, p): (t * 2^32) mod p. */
+static uint64_t phase_rem(uint64_t t, uint64_t p)
+{
+	return mul_mod(t % p, (1ull << 32) % p, p);
+}
+
+void wave_gen_init(struct wave_gen *g, enum wave_kind k, uint64_t tick,
+		   uint64_t interval_ns, uint64_t period_ns)
+{
+	uint64_t t = wave_time_mod(tick, interval_ns, period_ns);
+
+	g->wave = k;
+	g->period_ns = period_ns ? period_ns : 1;
+	g->phase = wave_phase(t, g->period_ns);
+	g->rem = phase_rem(t, g->period_ns);
+	g->step = wave_phase(interval_ns % g->period_ns, g->period_ns);
+	g->step_rem = phase_rem(interval_ns, g->period_ns);
+}

@@ -127,3 +127,21 @@ unsigned wave_code(enum wave_kind k, uint32_t phase)
 		return WAVE_CODE_MID;
 	}
 }
+
+/* Here rather than in phase.c so that wave_code inlines into it: this is
+ * the ADC task's whole per-sample cost. */
+unsigned wave_gen_next(struct wave_gen *g)
+{
+	unsigned code = wave_code(g->wave, g->phase);
+
+	/* t * 2^32 = q * period + rem; adding interval * 2^32 adds step and
+	 * step_rem, plus a carry once the remainder reaches the period.
+	 * Wrapping q modulo 2^32 is exactly t modulo the period. */
+	g->phase += g->step;
+	g->rem += g->step_rem;
+	if (g->rem >= g->period_ns) {
+		g->rem -= g->period_ns;
+		g->phase++;
+	}
+	return code;
+}

@@ -57,6 +57,23 @@ uint64_t wave_time_mod(uint64_t tick, uint64_t interval_ns, uint64_t period_ns);
  * <= WAVE_PERIOD_MAX_NS. */
 uint32_t wave_phase(uint64_t t_mod_ns, uint64_t period_ns);
 
+/* A generator for the samples of one configuration: the code at tick n,
+ * n+1, n+2, ... It keeps floor(t * 2^32 / period) and its remainder for
+ * t = tick * interval, and steps both exactly, so every code equals
+ * wave_code(k, wave_phase(wave_time_mod(tick, ...))) with no division on
+ * the sampling path. Needs interval_ns < period_ns. */
+struct wave_gen {
+	enum wave_kind wave;
+	uint32_t phase, step;        /* phase of the next sample; per sample */
+	uint64_t rem, step_rem;      /* remainders of the same divisions */
+	uint64_t period_ns;
+};
+
+void wave_gen_init(struct wave_gen *g, enum wave_kind k, uint64_t tick,
+		   uint64_t interval_ns, uint64_t period_ns);
+/* The code of the next sample; then step to the one after. */
+unsigned wave_gen_next(struct wave_gen *g);
+
 /* Parse a period in seconds ("2", "0.5", "1e-1"). It must be a finite
  * number with no trailing text, at least two sample intervals and at most
  * WAVE_PERIOD_MAX_NS. Returns 0 and stores nanoseconds, or -1 and writes a
