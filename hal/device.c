@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -91,22 +90,40 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+/* GROUP's gid from /etc/group, read directly: getgrnam would bring NSS
+ * (or musl's nscd client) into a static build for one lookup. */
+static long group_id(const char *name)
+{
+	FILE *f = fopen("/etc/group", "re");
+	size_t n = strlen(name);
+	char line[512];
+	long gid = -1;
+
+	while (f && gid < 0 && fgets(line, sizeof line, f)) {
+		char *p = line + n;
+
+		if (strncmp(line, name, n) == 0 && *p == ':' && (p = strchr(p + 1, ':')))
+			gid = strtol(p + 1, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return gid;
+}
+
 static int parse_group(struct device *d, const char *s)
 {
-	struct group *g = getgrnam(s);
 	char *end;
-	long v;
+	long v = group_id(s);
 
-	if (g) {
-		d->gid = (int)g->gr_gid;
-		return 0;
+	if (v < 0 && *s) {
+		v = strtol(s, &end, 10);
+		if (*end)
+			v = -1;
 	}
-	v = strtol(s, &end, 10);
-	if (*s && !*end && v >= 0 && v < 1L << 30) {
-		d->gid = (int)v;
-		return 0;
-	}
-	return -1;
+	if (v < 0 || v >= 1L << 30)
+		return -1;
+	d->gid = (int)v;
+	return 0;
 }
 
 static int parse_args(struct device *d, int argc, char **argv)

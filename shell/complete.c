@@ -106,14 +106,17 @@ static void offer_waves(struct found *f)
 		offer_any_case(f, wave_name((enum wave_kind)k));
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
+/* A handful of names: insertion sort, and no qsort in a static build. */
 static size_t sorted(struct found *f)
 {
-	qsort(f->out, f->n, sizeof(f->out[0]), by_name);
+	for (size_t i = 1; i < f->n; i++) {
+		const char *v = f->out[i];
+		size_t j = i;
+
+		for (; j > 0 && strcmp(f->out[j - 1], v) > 0; j--)
+			f->out[j] = f->out[j - 1];
+		f->out[j] = v;
+	}
 	return f->n;
 }
 

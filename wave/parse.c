@@ -1,13 +1,14 @@
 /* wave/parse.c - parsers for wave names, periods and sample rates, and
  * seconds formatted back for people.
  *
- * These run once per command, not per sample, so they may use strtod
- * (isfinite is a macro: still no libm). A rejected value gets a one-line
+ * These run once per command, not per sample. Numbers are read here, not
+ * by strtod: a period becomes ns exactly ("0.1" is 100000000, not a
+ * double's nearest), and a static build need not carry strtod. A
+ * rejected value gets a one-line
  * message that quotes it and gives the accepted range, with no newline and
  * no program name: callers add those.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,9 @@ enum {
 	SECONDS_LEN = 32,               /* "18446744073.709551615" fits */
 };
 
-/* Largest number of seconds converted to ns before the range check: far
- * past any period, and far below 2^64 ns, so the conversion is defined. */
-static const double seconds_convertible = 1e9;
+/* Largest number of ns converted before the range check: far past any
+ * period (1e9 s), and far below 2^64, so the conversion is defined. */
+static const uint64_t seconds_convertible_ns = 1000000000ull * 1000000000ull;
 
 /* The bad value as a message shows it: control bytes must not reach the
  * user's terminal, and a long value must not crowd out the range. */
@@ -40,32 +41,86 @@ static const char *shown(const char *s, char *buf)
 	return buf;
 }
 
-/* strtod's numbers, but none of its leniency: no leading blanks, no
- * trailing text, no nan or inf. */
-static int parse_number(const char *s, double *out)
+/* A decimal number, digits[.digits][e[+-]digits], as m * 10^e with up to
+ * 19 significant digits in m (further digits only move e, or are dropped
+ * after the point). Stricter than strtod on purpose: no blanks, minus,
+ * hex, nan or inf; and small: a static build need not carry strtod. */
+static int parse_decimal(const char *s, uint64_t *m, int *e)
 {
-	char *end;
-	double d;
+	int digits = 0, sig = 0, exp = 0, eneg = 0, x = 0;
 
-	if (!*s || !strchr("0123456789+-.", *s))
+	*m = 0;
+	if (*s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (sig < 19) {
+			*m = *m * 10 + (uint64_t)(*s - '0');
+			sig += *m != 0;
+		} else {
+			exp++;
+		}
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (sig < 19) {
+				*m = *m * 10 + (uint64_t)(*s - '0');
+				sig += *m != 0;
+				exp--;
+			}
+		}
+	}
+	if (!digits)
 		return -1;
-	d = strtod(s, &end);
-	if (end == s || *end || !isfinite(d))
-		return -1;
-	*out = d;
-	return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			eneg = *s++ == '-';
+		if (!(*s >= '0' && *s <= '9'))
+			return -1;
+		for (; *s >= '0' && *s <= '9'; s++)
+			x = x < 10000 ? x * 10 + (*s - '0') : x;
+	}
+	*e = exp + (eneg ? -x : x);
+	return *s ? -1 : 0;
 }
 
-/* Seconds to ns, rounded to nearest; -1 for anything not a positive
- * number small enough to convert. */
+/* m * 10^e as a double, for range checks; huge past any value we accept. */
+static double decimal_value(uint64_t m, int e)
+{
+	double d = (double)m;
+
+	for (; e > 0 && d < 1e300; e--)
+		d *= 10;
+	for (; e < 0 && d > 0; e++)
+		d /= 10;
+	return d;
+}
+
+/* Seconds to ns, exactly (rounded to nearest below 1 ns); -1 for anything
+ * that is not a positive number below seconds_convertible_ns. */
 static int parse_seconds(const char *s, uint64_t *ns)
 {
-	double d;
+	uint64_t m, p = 1;
+	int e;
 
-	if (parse_number(s, &d) || !(d > 0) || d > seconds_convertible)
+	if (parse_decimal(s, &m, &e) || m == 0)
 		return -1;
-	*ns = (uint64_t)(d * NS_PER_S + 0.5);
-	return 0;
+	e += 9;                         /* seconds -> ns */
+	if (e < 0) {
+		for (; e < 0 && p <= UINT64_MAX / 10; e++)
+			p *= 10;
+		if (e < 0)
+			return -1;      /* far below 1 ns */
+		*ns = m / p + (m % p >= (p + 1) / 2);
+		return *ns ? 0 : -1;
+	}
+	for (; e > 0; e--) {
+		if (m > seconds_convertible_ns / 10)
+			return -1;
+		m *= 10;
+	}
+	*ns = m;
+	return m <= seconds_convertible_ns ? 0 : -1;
 }
 
 /* Two samples a period, saturating, and never a zero-length period. */
@@ -97,11 +152,15 @@ int wave_parse_period(const char *s, uint64_t interval_ns, uint64_t *period_ns,
 int wave_parse_rate(const char *s, uint64_t *interval_ns, char *err, size_t errlen)
 {
 	char v[SHOWN_LEN];
-	double hz;
+	uint64_t m;
+	double hz = 0;
+	int e;
 
 	if (!s)
 		s = "";
-	if (!parse_number(s, &hz) && hz >= WAVE_RATE_MIN_HZ && hz <= WAVE_RATE_MAX_HZ) {
+	if (!parse_decimal(s, &m, &e))
+		hz = decimal_value(m, e);
+	if (hz >= WAVE_RATE_MIN_HZ && hz <= WAVE_RATE_MAX_HZ) {
 		*interval_ns = (uint64_t)(NS_PER_S / hz + 0.5);
 		return 0;
 	}
