@@ -31,7 +31,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "shared words must be lock-free");
 
 enum {
 	SHM_MAGIC = 0x53484d44,      /* "SHMD" */
-	SHM_LAYOUT = 1,              /* bump on any change below */
+	SHM_LAYOUT = 2,              /* bump on any change below */
 	SHM_RING_SLOTS = 4096,       /* power of two: 4 s at 1 kHz, 7 min at 10 Hz */
 	SHM_CFG_SLOTS = 4,           /* configurations a reader can still look up */
 	SHM_NAME_MAX = 31,           /* instance name length */

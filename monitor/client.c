@@ -1,222 +1,263 @@
-/* monitor/client.c - the client applet: watch a device from its segment.
+/* monitor/client.c - the client applet: options, help, and the mode to run.
  *
- * The client attaches SHM_RDONLY and only loads: it can be stopped or
- * killed at any instruction without touching the device. It sleeps on the
- * segment's event futex (a wake per published sample or command), with a
- * timeout so that a device that vanished without saying so is noticed
- * within a second.
+ * The watching itself is in monitor/watch.c, the text formats in
+ * monitor/output.c, the terminal plot in monitor/plot.c (see
+ * monitor/client.h for how they fit).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "monitor/monitor.h"
-#include "hal/hal.h"
+#include "monitor/client.h"
 
 enum {
-	EXIT_LOST = 1,
-	EXIT_USAGE = 2,
-	LIVENESS_NS = 500000000,     /* check the device is alive this often */
+	OPT_PLOT = 256,              /* long options without a short one */
+	MIN_INTERVAL_NS = 500000,    /* -i: the period validator wants 2 of these: 1 ms */
 };
 
-struct client {
-	const char *name;
-	uint64_t interval_ns;
-	long count;                  /* lines to print; < 0 forever */
-	struct shm_seg *seg;
-	int shmid;
-	uint32_t last_state;
-	struct hal_cfg cfg;          /* of the last sample printed */
-};
+volatile sig_atomic_t client_quit;
+volatile sig_atomic_t client_winch;
+volatile sig_atomic_t client_tstp;
 
 static const char client_usage[] =
-	"Usage: client [-n NAME] [-i SECONDS] [-c COUNT]\n"
+	"Usage: client [-n NAME] [-i SECONDS] [-c COUNT] [-f] [-o human|csv|json]\n"
+	"              [-w] [--plot]\n"
 	"\n"
-	"Monitor device NAME (default adc0): one line per interval with the\n"
-	"latest sample: device time, wave, period, state and the 10-bit code.\n"
+	"Watch device NAME (default adc0) through its shared memory, read-only.\n"
+	"Without -f or --plot: one line per interval with the newest sample.\n"
 	"\n"
-	"  -n NAME      instance name\n"
-	"  -i SECONDS   interval between lines (default 1)\n"
-	"  -c COUNT     stop after COUNT lines\n"
+	"  -n, --name NAME          instance name\n"
+	"  -i, --interval SECONDS   time between lines (default 1)\n"
+	"  -c, --count COUNT        stop after COUNT lines (with -f: samples)\n"
+	"  -f, --follow             every sample, in order, each once, as soon as\n"
+	"                           it is written; a client that falls more than the\n"
+	"                           ring (4096 samples) behind reports 'lost N samples'\n"
+	"                           (exactly) and carries on\n"
+	"  -o, --format FORMAT      human (default), csv or json (JSON Lines)\n"
+	"  -w, --wait               wait for the device instead of failing (looks every\n"
+	"                           250 ms); when it shuts down or vanishes, say so and\n"
+	"                           wait for the next device of that name, like\n"
+	"                           tail -F: its samples are read from its first one\n"
+	"                           (seq starts again at 0). Ends only on -c or a signal\n"
+	"      --plot               a live scrolling trace of every sample in the\n"
+	"                           terminal (stdout must be one); Ctrl-C quits.\n"
+	"                           Braille dots in a UTF-8 locale, else ASCII\n"
+	"  -h, --help               this help\n"
 	"\n"
-	"Exit status: 0 count reached or device shut down; 1 no device, or the\n"
-	"device was lost; 2 usage.\n";
+	"Fields of -o csv (a header row first) and -o json (the same keys):\n"
+	"  seq     the sample's sequence number, widened to 64 bits: never wraps\n"
+	"  t       device time in seconds: the sample's tick * sample interval\n"
+	"  raw     the 10-bit code, 0 to 1023\n"
+	"  wave    SIN, QUA or TRI\n"
+	"  period  the wave's period in seconds\n"
+	"  gen     configuration generation: changes with each 'config' command\n"
+	"          (also one that only resets time)\n"
+	"\n"
+	"Events - device stopped, resumed, reconfigured, ADC task restarted, lost\n"
+	"samples, shut down; with -w also waiting, started - are reported once\n"
+	"each: as lines on stdout in human format; on stderr (prefixed 'client: ')\n"
+	"with csv and json, whose stdout carries data only. Errors, and a device\n"
+	"that vanished without shutting down, always go to stderr.\n"
+	"\n"
+	"Exit status: 0 count reached, device shut down, or SIGINT/SIGTERM/SIGHUP\n"
+	"(output is flushed first); 1 no device, the device vanished, or output\n"
+	"failed; 2 usage, or --plot when stdout is not a terminal.\n";
 
-static const char *state_name(uint32_t st)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
 {
-	return st == STATE_RUNNING ? "running" : st == STATE_STOPPED ? "stopped" : "off";
-}
+	va_list ap;
 
-static int usage_error(const char *fmt, const char *arg)
-{
 	fputs("client: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs("\nTry 'client --help'.\n", stderr);
 	return EXIT_USAGE;
 }
 
-static int parse_args(struct client *c, int argc, char **argv)
+static int parse_format(const char *s, enum out_format *fmt)
+{
+	static const char *const names[] = {
+		[FMT_HUMAN] = "human", [FMT_CSV] = "csv", [FMT_JSON] = "json",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*fmt = (enum out_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_count(const char *s, long long *count)
+{
+	char *end;
+
+	errno = 0;
+	*count = strtoll(s, &end, 10);
+	return errno || end == s || *end || *count < 1 ? -1 : 0;
+}
+
+/* The interval is a period between two lines: the period validator, with
+ * its message made to name the interval. */
+static int parse_interval(const char *s, uint64_t *ns)
+{
+	static const char prefix[] = "bad period ";
+	char err[WAVE_ERR_MAX];
+
+	if (wave_parse_period(s, MIN_INTERVAL_NS, ns, err, sizeof err) == 0)
+		return 0;
+	if (strncmp(err, prefix, sizeof prefix - 1) == 0)
+		return usage_error("bad interval %s", err + sizeof prefix - 1);
+	return usage_error("bad interval: %s", err);
+}
+
+/* How getopt's last complaint names the option: as the user typed it. */
+static const char *bad_option(char **argv, char *buf, size_t len)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && strncmp(arg, "--", 2) != 0)
+		snprintf(buf, len, "-%c", optopt);
+	else
+		snprintf(buf, len, "%s", arg);
+	return buf;
+}
+
+/* Options that make no sense together, named. */
+static int check_combination(const struct client_opts *o, int seen_i, int seen_o, int seen_c)
+{
+	if (o->mode == MODE_FOLLOW && seen_i)
+		return usage_error("-i sets the time between lines of the newest sample; "
+				   "-f prints every sample: use one of them");
+	if (o->mode == MODE_PLOT && (seen_i || seen_o || seen_c))
+		return usage_error("--plot draws every sample in the terminal: it takes no %s",
+				   seen_i ? "-i" : seen_o ? "-o" : "-c");
+	return -1;
+}
+
+/* -1 to go on, else the exit status. */
+static int parse_args(struct client_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "name", required_argument, NULL, 'n' },
 		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'c' }, { NULL, 0, NULL, 0 },
+		{ "count", required_argument, NULL, 'c' }, { "follow", no_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'o' }, { "wait", no_argument, NULL, 'w' },
+		{ "plot", no_argument, NULL, OPT_PLOT }, { NULL, 0, NULL, 0 },
 	};
-	char err[WAVE_ERR_MAX], *end;
-	int opt;
+	char err[WAVE_ERR_MAX], shown[64];
+	int opt, seen_i = 0, seen_o = 0, seen_c = 0, follow = 0, plot = 0;
 
-	c->name = "adc0";
-	c->interval_ns = 1000000000;
-	c->count = -1;
+	*o = (struct client_opts){ .name = "adc0", .interval_ns = 1000000000, .count = -1 };
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hn:i:c:", longopts, NULL)) != -1) {
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":hn:i:c:fo:w", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(client_usage, stdout);
-			return 0;
+			return EXIT_DONE;
 		case 'n':
 			if (hal_name_ok(optarg, err, sizeof err) < 0)
 				return usage_error("%s", err);
-			c->name = optarg;
+			o->name = optarg;
 			break;
 		case 'i':
-			/* The interval is a period between two lines: one validator. */
-			if (wave_parse_period(optarg, 500000, &c->interval_ns, err, sizeof err) < 0)
-				return usage_error("interval: %s", err);
+			if (parse_interval(optarg, &o->interval_ns) != 0)
+				return EXIT_USAGE;
+			seen_i = 1;
 			break;
 		case 'c':
-			errno = 0;
-			c->count = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || c->count < 1)
-				return usage_error("bad count '%s': expected a whole number from 1", optarg);
+			if (parse_count(optarg, &o->count) < 0)
+				return usage_error("bad count '%s': expected a whole number from 1",
+						   optarg);
+			seen_c = 1;
+			break;
+		case 'f':
+			follow = 1;
+			break;
+		case 'o':
+			if (parse_format(optarg, &o->fmt) < 0)
+				return usage_error("bad format '%s': expected human, csv or json",
+						   optarg);
+			seen_o = 1;
+			break;
+		case 'w':
+			o->wait = 1;
+			break;
+		case OPT_PLOT:
+			plot = 1;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			return usage_error("option '%s' needs a value",
+					   bad_option(argv, shown, sizeof shown));
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error("unknown option '%s'", bad_option(argv, shown, sizeof shown));
 		}
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	return -1;
+	if (plot && follow)
+		return usage_error("--plot draws every sample already: it takes no -f");
+	o->mode = plot ? MODE_PLOT : follow ? MODE_FOLLOW : MODE_LATEST;
+	return check_combination(o, seen_i, seen_o, seen_c);
 }
 
-/* The device is gone if its segment was removed or its process died
- * without turning the state OFF. */
-static int device_vanished(const struct client *c)
+static void on_signal(int sig)
 {
-	unsigned nattch;
-	int removed;
-	pid_t pid = (pid_t)c->seg->device_pid;
-
-	if (hal_seg_info(c->shmid, &nattch, &removed) < 0 || removed)
-		return 1;
-	return kill(pid, 0) < 0 && errno == ESRCH;
+	if (sig == SIGWINCH)
+		client_winch = 1;
+	else if (sig == SIGTSTP)
+		client_tstp = 1;
+	else
+		client_quit = 1;
 }
 
-/* Report a state change once. Returns an exit status when it ends us. */
-static int check_state(struct client *c)
+/* Signals end the loops at their next wake, so buffered output is written
+ * and the terminal restored. SA_RESTART keeps writes going; the sleeps are
+ * cut short regardless (futex and nanosleep with a timeout return EINTR). */
+static void catch_signals(int plot)
 {
-	uint32_t st = atomic_load_explicit(&c->seg->state, memory_order_acquire);
+	static const int quit[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
 
-	if (st == STATE_OFF) {
-		printf("device %s shut down\n", c->name);
-		return 0;
-	}
-	if (device_vanished(c)) {
-		fflush(stdout);
-		fprintf(stderr, "client: device %s vanished without shutting down\n", c->name);
-		return EXIT_LOST;
-	}
-	if (st != c->last_state) {
-		if (c->last_state != STATE_OFF || st == STATE_STOPPED)
-			printf("device %s %s\n", c->name, state_name(st));
-		c->last_state = st;
-	}
-	return -1;
-}
-
-static void print_latest(struct client *c)
-{
-	uint32_t head = atomic_load_explicit(&c->seg->head, memory_order_acquire);
-	struct hal_sample s;
-	char per[32];
-
-	if (head == 0 || hal_read(c->seg, head - 1, &s) < 0 ||
-	    hal_config_of(c->seg, s.cfg_gen, &c->cfg) < 0) {
-		printf("no sample yet\n");
-		return;
-	}
-	printf("t=%10.3f s  %s %s s  %-7s  raw %4u\n",
-	       (double)s.tick * (double)c->cfg.interval_ns / 1e9, wave_name(c->cfg.wave),
-	       wave_format_seconds(c->cfg.period_ns, per, sizeof per),
-	       state_name(c->last_state), s.code);
-}
-
-/* Sleep until deadline, waking early for any event so a state change or
- * shutdown is seen at once; the timeout bounds liveness checks. */
-static void sleep_until(struct client *c, uint64_t deadline)
-{
-	for (;;) {
-		uint32_t ev = atomic_load_explicit(&c->seg->event, memory_order_acquire);
-		uint64_t now = hal_now();
-		uint32_t st = atomic_load_explicit(&c->seg->state, memory_order_acquire);
-
-		if (now >= deadline || st != c->last_state)
-			return;
-		hal_wait(&c->seg->event, ev, deadline - now < LIVENESS_NS ? (int64_t)(deadline - now)
-			 : LIVENESS_NS);
-		if (device_vanished(c))
-			return;
-		/* Samples wake us too; only state changes and the deadline count. */
-		if (hal_now() < deadline &&
-		    atomic_load_explicit(&c->seg->state, memory_order_acquire) == c->last_state)
-			continue;
-		return;
-	}
-}
-
-static int monitor(struct client *c)
-{
-	uint64_t next = hal_now();
-	int rc;
-
-	c->last_state = STATE_OFF;
-	for (;;) {
-		if ((rc = check_state(c)) >= 0)
-			return rc;
-		if (c->last_state == STATE_RUNNING && hal_now() >= next) {
-			print_latest(c);
-			fflush(stdout);
-			if (c->count > 0 && --c->count == 0)
-				return 0;
-			next += c->interval_ns;
-			if (next < hal_now())
-				next = hal_now() + c->interval_ns;
-		}
-		fflush(stdout);
-		sleep_until(c, c->last_state == STATE_RUNNING ? next : UINT64_MAX);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof quit / sizeof quit[0]; i++)
+		sigaction(quit[i], &sa, NULL);
+	if (plot) {
+		sigaction(SIGWINCH, &sa, NULL);
+		sigaction(SIGTSTP, &sa, NULL);
 	}
 }
 
 int client_main(int argc, char **argv)
 {
-	struct client c = { 0 };
-	char err[512];
-	int rc = parse_args(&c, argc, argv);
+	struct client_opts o;
+	struct sink sink;
+	int rc = parse_args(&o, argc, argv);
 
 	if (rc >= 0)
 		return rc;
-	rc = hal_attach(c.name, &c.seg, &c.shmid, err, sizeof err);
-	if (rc < 0) {
-		fprintf(stderr, "client: %s\n", err);
+	if (o.mode == MODE_PLOT && plot_check_tty() != 0)
+		return EXIT_USAGE;
+	catch_signals(o.mode == MODE_PLOT);
+	if (o.mode == MODE_PLOT)
+		return plot_run(&o);
+	output_init(&sink, &o);
+	rc = watch_run(&o, &sink, 1);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "client: cannot write the output: %s\n", strerror(errno));
 		return EXIT_LOST;
 	}
-	rc = monitor(&c);
-	hal_detach(c.seg);
 	return rc;
 }

@@ -183,9 +183,15 @@ class Device:
         return rc
 
     def cleanup(self):
+        """After a failed test: a clean shutdown if it still listens,
+        so no segment is left behind; SIGKILL only if it does not."""
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5 * SLOW)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         for pid in (self.task,):
             if pid and alive(pid):
                 os.kill(pid, signal.SIGKILL)
