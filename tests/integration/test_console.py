@@ -430,6 +430,29 @@ def killed_task_is_announced_in_the_shell():
 
 
 @test
+def the_shell_never_changes_the_terminal_modes():
+    import termios
+    d = Device("SIN", "2")
+    try:
+        t = attach(d)
+        # A client's own choice of modes, as picocom or minicom might set.
+        mode = termios.tcgetattr(t.fd)
+        mode[3] |= termios.ECHOE          # lflag bits raw mode cleared
+        mode[6][termios.VMIN] = 1
+        mode[6][termios.VTIME] = 5
+        termios.tcsetattr(t.fd, termios.TCSANOW, mode)
+        before = termios.tcgetattr(t.fd)
+        for line in ("help", "status", "stop", "start", "config TRI 1", "bogus"):
+            t.command(line)
+        t.send("sta\t\x03")
+        t.expect(re.escape(prompt(d).encode()))
+        assert termios.tcgetattr(t.fd) == before
+        shut(d, t)
+    finally:
+        d.cleanup()
+
+
+@test
 def no_bracketed_paste_noise():
     d = Device("SIN", "2")
     try:

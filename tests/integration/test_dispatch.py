@@ -96,6 +96,20 @@ def install_links_each_applet_and_refuses_strangers():
 
 
 @test
+def readline_is_linked_only_when_chosen():
+    if h.EMU or not shutil.which("ldd"):
+        raise h.SkipTest("ldd cannot look inside an emulated binary")
+    libs = subprocess.run(["ldd", os.path.join(h.ROOT, "shmdev")], capture_output=True,
+                          text=True).stdout
+    if "not a dynamic executable" in libs or "statically linked" in libs:
+        raise h.SkipTest("static binary")
+    if h.READLINE == "no":
+        assert "libreadline" not in libs, libs
+    elif h.READLINE == "yes":
+        assert "libreadline" in libs, libs
+
+
+@test
 def make_install_and_uninstall_with_destdir():
     dest = fresh_tmp()
     r = subprocess.run(["make", "-s", "install", "DESTDIR=" + dest, "PREFIX=/usr"], cwd=h.ROOT,

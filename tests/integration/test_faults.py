@@ -36,7 +36,7 @@ def counter(out, word):
 def kill_9_device_or_task_at_random_moments():
     rnd = random.Random(os.getpid())
     name = h.unique_name("k9")
-    for i in range(6):
+    for i in range(10):          # five of each
         d = Device("SIN", "1", name=name, rate=100)
         try:
             c = spawn("client", "-n", name, "-f")
