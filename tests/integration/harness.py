@@ -43,6 +43,18 @@ def test(fn):
     return fn
 
 
+def slow(fn):
+    """A soak or timing test: long, and about the machine as much as the
+    build. QUICK=1 (CI's extra builds: sanitizers, qemu, valgrind) skips
+    it visibly; the main builds always run it."""
+    def run_unless_quick():
+        if os.environ.get("QUICK") == "1":
+            raise SkipTest("slow test, QUICK=1")
+        fn()
+    run_unless_quick.__name__ = fn.__name__
+    return run_unless_quick
+
+
 def unique_name(tag="t"):
     _counter[0] += 1
     return "%s%dx%d" % (tag, os.getpid(), _counter[0])

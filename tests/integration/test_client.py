@@ -18,7 +18,7 @@ import subprocess
 import time
 
 import harness as h
-from harness import test, Device, run, spawn, wait_for, wait_line, alive, assert_clean
+from harness import test, slow, Device, run, spawn, wait_for, wait_line, alive, assert_clean
 
 CSV_FIELDS = ["seq", "t", "raw", "wave", "period", "gen"]
 HUMAN = re.compile(r"t=\s*([\d.]+) s\s+(\w+) ([\d.]+) s\s+(\w+)\s+raw\s+(\d+)$")
@@ -207,6 +207,7 @@ LOST = re.compile(r"lost (\d+) samples \(seq (\d+) to (\d+)\)")
 
 
 @test
+@slow
 def overrun_reports_exactly_what_was_lost():
     d = Device("SIN", "1", rate=1000)
     try:
@@ -390,6 +391,7 @@ def wait_follow_carries_on_across_device_restarts():
 
 
 @test
+@slow
 def a_hundred_clients_do_not_slow_the_device():
     d = Device("SIN", "2")          # 10 Hz
     clients = []

@@ -10,7 +10,7 @@ import signal
 import time
 
 import harness as h
-from harness import test, Device, Term, run, spawn, wait_for, wait_line, alive, assert_clean
+from harness import test, slow, Device, Term, run, spawn, wait_for, wait_line, alive, assert_clean
 
 
 def prompt(d):
@@ -231,6 +231,7 @@ def scripts_can_drive_the_shell():
 
 
 @test
+@slow
 def attach_detach_cycles_cost_no_cpu():
     d = Device("SIN", "2")
     try:
@@ -254,6 +255,7 @@ def attach_detach_cycles_cost_no_cpu():
 
 
 @test
+@slow
 def fifty_attach_cycles_and_a_flood_while_detached():
     d = Device("SIN", "1", rate=100)
     try:

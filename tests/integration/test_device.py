@@ -6,7 +6,7 @@ import signal
 import time
 
 import harness as h
-from harness import test, Device, run, spawn, wait_for, wait_line, alive, assert_clean
+from harness import test, slow, Device, run, spawn, wait_for, wait_line, alive, assert_clean
 
 
 def parse_line(line):
@@ -210,6 +210,7 @@ def killed_task_is_restarted():
 
 
 @test
+@slow
 def idle_cpu_at_10hz_is_well_under_one_percent():
     d = Device("SIN", "2")
     try:

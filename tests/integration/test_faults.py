@@ -10,7 +10,7 @@ import subprocess
 import time
 
 import harness as h
-from harness import test, Device, Term, run, spawn, wait_for, wait_line, alive, assert_clean
+from harness import test, slow, Device, Term, run, spawn, wait_for, wait_line, alive, assert_clean
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.shmat.restype = ctypes.c_void_p
@@ -72,6 +72,7 @@ def kill_9_device_or_task_at_random_moments():
 
 
 @test
+@slow
 def a_stopped_client_costs_the_device_nothing():
     """The writer never waits for a reader: a client stopped for 5 s at
     1 kHz adds no overruns beyond what the machine's own noise causes in
@@ -101,6 +102,7 @@ def a_stopped_client_costs_the_device_nothing():
 
 
 @test
+@slow
 def two_hundred_clients_churning():
     d = Device("SIN", "1", rate=100)
     rnd = random.Random(7)
