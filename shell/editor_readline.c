@@ -33,16 +33,20 @@
  *    ("5~" for F5).
  *  - CRLF and LFCR are one Enter (the second byte is dropped), LF becomes
  *    CR; bytes 0x80-0xFF are dropped, as the built-in editor ignores them.
+ *  - Lines stop at LED_LINE_MAX bytes, as in the built-in editor: readline
+ *    redraws the whole line for every key, so a long paste (or line noise)
+ *    costs time quadratic in its length, a minute for 100 kB. Numeric
+ *    arguments (Alt-digits) go too: one key could insert a million bytes.
  *  - Ctrl-C (0x03: no ISIG on a raw pty) is bound to cancel_line(); Ctrl-D
  *    on an empty line is dropped, since readline would take it as EOF.
- *  - Two readline 8.2 bugs in callback mode, both reproduced with a bare
- *    rl_callback_read_char() loop and found by feeding random bytes:
- *    a prefix key (Ctrl-X) ending an incremental search (Ctrl-R, Ctrl-S)
- *    leaves a dangling key-sequence state that crashes on the next byte
- *    (Ctrl-R Ctrl-X s), so Ctrl-X is dropped during such a search; and a
- *    non-incremental search (M-n, M-p) aborted with Ctrl-C or Ctrl-G and
- *    followed by an edit to a recalled line frees an undo list twice at
- *    the next Enter, so M-n and M-p are unbound.
+ *  - Some readline commands are unbound (see unsafe[]): random bytes on
+ *    the console crash readline 8.2 in callback mode through them, also in
+ *    a bare rl_callback_read_char() loop with nothing of ours: Ctrl-R
+ *    Ctrl-X s dereferences NULL (a prefix key ending an incremental
+ *    search), a non-incremental search (M-n, M-p) aborted with Ctrl-C and
+ *    an edit to a recalled line free an undo list twice, and incremental
+ *    search reads past a heap buffer. Keyboard macros replay several lines
+ *    inside one rl_callback_read_char(), past the line handler.
  *  - The bell goes to stderr in readline (rl_ding), which is the device's
  *    log, not the person's terminal: bell-style none.
  *
@@ -59,7 +63,7 @@
 #include "shell/shell.h"
 
 enum {
-	CTRL_C = 0x03, CTRL_D = 0x04, LF = 0x0a, CR = 0x0d, CTRL_X = 0x18,
+	CTRL_C = 0x03, CTRL_D = 0x04, LF = 0x0a, CR = 0x0d,
 	SCREEN_ROWS = 24,
 };
 
@@ -207,16 +211,31 @@ static void apply_settings(void)
 		rl_variable_bind(settings[i][0], settings[i][1]);
 }
 
+/* Commands readline cannot run safely here (see the top of the file). */
+static rl_command_func_t *const unsafe[] = {
+	rl_reverse_search_history, rl_forward_search_history,
+	rl_noninc_forward_search, rl_noninc_reverse_search,
+	rl_noninc_forward_search_again, rl_noninc_reverse_search_again,
+	rl_start_kbd_macro, rl_end_kbd_macro, rl_call_last_kbd_macro,
+	rl_bracketed_paste_begin,       /* reads the paste synchronously */
+	rl_digit_argument, rl_universal_argument,
+};
+
 static void bind_keys(void)
 {
+	/* readline before 8.1 does not descend into sub-keymaps itself */
+	Keymap maps[] = { emacs_standard_keymap, emacs_meta_keymap, emacs_ctlx_keymap };
+	size_t i, m;
+
 	rl_bind_keyseq("\033[1~", rl_beg_of_line);
 	rl_bind_keyseq("\033[7~", rl_beg_of_line);
 	rl_bind_keyseq("\033[4~", rl_end_of_line);
 	rl_bind_keyseq("\033[8~", rl_end_of_line);
 	rl_bind_keyseq("\033[3~", rl_delete);
 	rl_bind_key(CTRL_C, cancel_line);
-	rl_unbind_key_in_map('n', emacs_meta_keymap);
-	rl_unbind_key_in_map('p', emacs_meta_keymap);
+	for (i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
+		for (m = 0; m < sizeof(maps) / sizeof(maps[0]); m++)
+			rl_unbind_function_in_map(unsafe[i], maps[m]);
 }
 
 static void setup_readline(struct shell_editor *ed)
@@ -243,9 +262,16 @@ static void setup_readline(struct shell_editor *ed)
 	stifle_history(LED_HISTORY);
 }
 
-/* Leave readline as it was, for whatever uses it next (the next test). */
+/* Hand back the hooks that point into this editor, and the history, so a
+ * later shell_new() (the next test) starts clean. Key bindings stay.
+ * A line still being edited is abandoned first, as after a signal:
+ * readline keeps its undo list across rl_initialize(), and part of that
+ * list may belong to a recalled history entry that rl_clear_history()
+ * frees, leaving the next shell a dangling list. */
 static void restore_readline(const struct shell_editor *ed)
 {
+	rl_callback_sigcleanup();
+	rl_free_line_state();
 	rl_callback_handler_remove();
 	rl_unbind_key(CTRL_C);
 	rl_clear_history();
@@ -320,6 +346,18 @@ static void feed(struct shell_editor *ed, unsigned char byte)
 	ed->byte = EOF;
 }
 
+/* Whatever made the line longer than LED_LINE_MAX (a yank, a completion)
+ * is cut back, so that every redraw stays cheap. */
+static void cap_line(const struct shell_editor *ed)
+{
+	if (!ed->active || rl_end <= LED_LINE_MAX)
+		return;
+	rl_delete_text(LED_LINE_MAX, rl_end);
+	if (rl_point > rl_end)
+		rl_point = rl_end;
+	rl_redisplay();
+}
+
 /* A complete sequence, if readline has a binding for all of it. */
 static void feed_sequence(struct shell_editor *ed)
 {
@@ -363,10 +401,11 @@ enum led_result editor_feed(struct shell_editor *ed, unsigned char byte)
 		break;
 	}
 	if (byte >= 0x80 || (byte == CTRL_D && rl_end == 0) ||
-	    (byte == CTRL_X && RL_ISSTATE(RL_STATE_ISEARCH)))
+	    (byte >= 0x20 && byte < 0x7f && rl_end >= LED_LINE_MAX))
 		return LED_MORE;
 	feed(ed, byte == LF ? CR : byte);
 out:
+	cap_line(ed);
 	fflush(ed->out);
 	return ed->result;
 }

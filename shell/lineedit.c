@@ -32,8 +32,9 @@
  *   \r\n                      Enter, Ctrl-C ("^C\r\n"), around a completion list
  *   ESC[H ESC[2J              clear the screen (Ctrl-L)
  *   \r ESC[K                  hide the line (led_hide)
- *   BEL                       line full; completion found nothing, or
- *                             nothing more to add (a second Tab lists)
+ *   BEL                       line full (once for a run of dropped bytes, not
+ *                             once per byte of a long paste); completion found
+ *                             nothing, or nothing more to add (a second Tab lists)
  * A bare "\n" is never written: the pty has no OPOST to add the "\r".
  *
  * Prompt and line never reach the terminal's last column: when they are
@@ -249,12 +250,14 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static void insert(struct led *e, char c)
+static void insert(struct led *e, char c, int rang)
 {
 	struct out o;
 
 	if (e->len == LED_LINE_MAX) {
-		bell(e);
+		if (!rang)
+			bell(e);
+		e->full_rang = 1;
 		return;
 	}
 	memmove(e->buf + e->pos + 1, e->buf + e->pos, e->len - e->pos + 1);
@@ -520,11 +523,12 @@ static int swallow_enter(struct led *e, unsigned char byte)
 
 enum led_result led_feed(struct led *e, unsigned char byte)
 {
-	int tab_idle = e->tab_idle;
+	int tab_idle = e->tab_idle, rang = e->full_rang;
 
 	if (swallow_enter(e, byte))
 		return LED_MORE;
 	e->tab_idle = 0;
+	e->full_rang = 0;
 	switch (led_esc_feed(&e->esc, byte)) {
 	case LED_ESC_PART:
 		return LED_MORE;
@@ -535,7 +539,7 @@ enum led_result led_feed(struct led *e, unsigned char byte)
 		break;
 	}
 	if (byte >= 0x20 && byte < DEL) {
-		insert(e, (char)byte);
+		insert(e, (char)byte, rang);
 		return LED_MORE;
 	}
 	if (byte == DEL)

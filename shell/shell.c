@@ -485,7 +485,7 @@ static void on_line(struct shell *sh, const char *text)
 {
 	char line[LED_LINE_MAX + 1], *s;
 
-	if (strlen(text) > LED_LINE_MAX) {      /* only readline's lines grow this long */
+	if (strlen(text) > LED_LINE_MAX) {      /* the editors stop sooner: a guard */
 		shell_printf(sh, "line too long: at most %d characters\n", LED_LINE_MAX);
 		return;
 	}

@@ -88,7 +88,8 @@ size_t shell_complete_wave(const char *line, size_t end, const char **out, size_
  * emits are listed at the top of shell/lineedit.c.
  */
 enum {
-	LED_LINE_MAX = 255,      /* bytes in one line; a full line rings the bell */
+	LED_LINE_MAX = 255,      /* bytes in one line; a full line rings the bell
+				  * once, then drops what is typed */
 	LED_HISTORY = 32,        /* lines kept for up/down */
 	LED_PROMPT_MAX = 64,
 	LED_COLUMNS = 80,        /* terminal width assumed: serial clients never tell */
@@ -138,6 +139,7 @@ struct led {
 	struct led_esc esc;
 	int enter;               /* '\r' or '\n' if the last byte was that Enter */
 	int tab_idle;            /* the last key was a Tab that changed nothing */
+	int full_rang;           /* the last key was dropped from a full line */
 	int active;              /* a line is being edited: hide/show act */
 	char history[LED_HISTORY][LED_LINE_MAX + 1];
 	int hist_count, hist_index;

@@ -313,6 +313,14 @@ static void test_line_full_rings_bell(void)
 	CHECK(!strcmp(out, "\a"));
 	CHECK(e->len == LED_LINE_MAX && e->buf[LED_LINE_MAX - 1] == 'a');
 	CHECK(e->buf[LED_LINE_MAX] == '\0');
+	clear_out();
+	feed(e, "cdefgh");                      /* the rest of a paste: no more bells */
+	CHECK(out_len == 0 && e->len == LED_LINE_MAX);
+	feed(e, "\x1b[D");                      /* another key: the next drop rings */
+	clear_out();
+	feed(e, "ij");
+	CHECK(!strcmp(out, "\a"));
+	CHECK(e->buf[LED_LINE_MAX - 1] == 'a');
 }
 
 static void test_unknown_sequences_swallowed(void)
