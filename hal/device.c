@@ -220,6 +220,7 @@ static void reap_task(struct device *d)
 		logf_(d, "ADC task (pid %ld) %s; restarting it", (long)pid, why);
 		shell_notify(d->sh, "ADC task (pid %ld) %s; restarting it", (long)pid, why);
 		d->task = 0;
+		atomic_store_explicit(&d->hal.seg->task_pid, 0, memory_order_release);
 		atomic_fetch_add_explicit(&d->hal.seg->task_restarts, 1, memory_order_release);
 		d->restart_pending = 1;
 	}
@@ -503,7 +504,8 @@ static int block_signals(struct device *d)
 static int daemonize(void)
 {
 	int fds[2], status;
-	char ok;
+	char msg[256];
+	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
@@ -516,8 +518,14 @@ static int daemonize(void)
 		return fds[1];
 	}
 	close(fds[1]);
-	if (read(fds[0], &ok, 1) == 1)
+	n = read(fds[0], msg, sizeof msg - 1);
+	if (n > 0 && msg[0] == 0)
 		exit(0);
+	if (n > 0) {
+		msg[n] = 0;
+		fprintf(stderr, "device: %s\n", msg);
+		exit(1);
+	}
 	exit(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status)
 	     ? WEXITSTATUS(status) : 1);
 }
@@ -537,12 +545,13 @@ static void detach_stdio(void)
 		close(null);
 }
 
-/* Tell the foreground process of -D that we run. */
-static void report_ready(int ready_fd)
+/* Tell the foreground process of -D how starting went: an empty message
+ * means the device runs; anything else is the error it prints. */
+static void report_ready(int ready_fd, const char *error)
 {
 	if (ready_fd < 0)
 		return;
-	if (write(ready_fd, "", 1) != 1) {
+	if (write(ready_fd, error, strlen(error) + 1) < 0) {
 		/* The foreground process is gone: nobody to tell. */
 	}
 	close(ready_fd);
@@ -599,6 +608,9 @@ int device_main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* `device SIN 2 | head -1` must not kill the device at its next log
+	 * line: the log is best effort, the device is not. */
+	signal(SIGPIPE, SIG_IGN);
 	if (d.daemon)
 		ready_fd = daemonize();
 	if (block_signals(&d) < 0) {
@@ -616,12 +628,16 @@ int device_main(int argc, char **argv)
 		detach_stdio();
 	d.started_ns = hal_now();
 	if (spawn_task(&d) < 0) {
-		fprintf(stderr, "device: cannot start the ADC task: %s\n", strerror(errno));
+		char msg[128];
+
+		snprintf(msg, sizeof msg, "cannot start the ADC task: %s", strerror(errno));
+		fprintf(stderr, "device: %s\n", msg);
+		report_ready(ready_fd, msg);
 		d.quit = 1;
 		rc = 1;
 	} else {
 		logf_(&d, "ADC task pid %ld", (long)d.task);
-		report_ready(ready_fd);
+		report_ready(ready_fd, "");
 	}
 	d.next_check_ns = hal_now();
 	run(&d);

@@ -198,7 +198,7 @@ uint64_t hal_now(void);     /* CLOCK_MONOTONIC in ns */
 
 /* ---- The ADC task (hal/run_device.c) ---- */
 /* The sampling loop, in a process of its own: returns when the device
- * turns OFF or asks it to stop (SIGTERM). */
+ * turns the state OFF. */
 int adc_task(struct shm_seg *seg);
 /* Fork the ADC task for d, named run_device in ps. Returns its pid or -1. */
 pid_t adc_spawn(struct hal_dev *d);

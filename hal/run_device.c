@@ -18,7 +18,6 @@
  * so a restarted task resumes where the dead one stopped, skipping the
  * sequence numbers of the instants it missed: clients see the gap.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,8 +80,6 @@ static int load_config(struct adc *a, uint32_t gen)
 		return -1;
 	if (c.flags & CFG_RESET_TIME)
 		a->tick = 0;
-	if (a->have_cfg && c.interval_ns != a->cfg.interval_ns)
-		a->deadline = hal_now();
 	a->cfg = c;
 	a->have_cfg = 1;
 	wave_gen_init(&a->gen, c.wave, a->tick, c.interval_ns, c.period_ns);
@@ -107,11 +104,15 @@ static void take_samples(struct adc *a, uint64_t now)
 		due = ADC_FIFO;
 	}
 	while (due--) {
-		hal_publish(a->seg, a->tick, wave_gen_next(&a->gen), a->cfg.gen);
+		unsigned code = wave_gen_next(&a->gen);
+
+		/* Position first: a task killed between the two leaves the
+		 * next one a tick skipped, never a tick used twice. */
 		a->tick++;
 		a->deadline += iv;
+		save_position(a);
+		hal_publish(a->seg, a->tick - 1, code, a->cfg.gen);
 	}
-	save_position(a);
 	hal_notify(a->seg);
 }
 
@@ -124,6 +125,10 @@ static void resume(struct adc *a)
 	uint64_t now = hal_now();
 
 	a->tick = atomic_load_explicit(&s->next_tick, rlx);
+	/* A task killed between the deadline's two words leaves it 4 s off:
+	 * anything not within a day of now is no deadline at all. */
+	if (dl > now + 1000000000ull || now - dl > 86400ull * 1000000000ull)
+		dl = 0;
 	a->deadline = dl ? dl : now;
 	if (dl && now > dl && a->have_cfg &&
 	    atomic_load_explicit(&s->state, memory_order_acquire) == STATE_RUNNING) {
@@ -133,6 +138,8 @@ static void resume(struct adc *a)
 		a->tick += (uint32_t)missed;
 		a->deadline += missed * a->cfg.interval_ns;
 	}
+	if (a->have_cfg)
+		wave_gen_init(&a->gen, a->cfg.wave, a->tick, a->cfg.interval_ns, a->cfg.period_ns);
 }
 
 int adc_task(struct shm_seg *seg)
@@ -142,8 +149,6 @@ int adc_task(struct shm_seg *seg)
 
 	load_config(&a, atomic_load_explicit(&seg->cfg_gen, memory_order_acquire));
 	resume(&a);
-	if (a.have_cfg)
-		wave_gen_init(&a.gen, a.cfg.wave, a.tick, a.cfg.interval_ns, a.cfg.period_ns);
 	for (;;) {
 		uint32_t ctl = atomic_load_explicit(&seg->ctl, memory_order_acquire);
 		uint32_t st = atomic_load_explicit(&seg->state, memory_order_acquire);
@@ -208,13 +213,34 @@ pid_t adc_spawn(struct hal_dev *d)
 static const char run_device_usage[] =
 	"Usage: run_device [-n NAME]\n"
 	"\n"
-	"The ADC task of device NAME (default adc0). `device` starts and\n"
-	"supervises it; run it by hand only to debug a device whose task\n"
-	"is not running.\n"
+	"The ADC task of device NAME (default adc0): it samples the wave into the\n"
+	"segment on the device's clock. `device` forks it under this name and\n"
+	"supervises it: restarts it if it dies, stops it at shutdown. One task\n"
+	"per device, so it never runs on its own: called by hand it says which\n"
+	"process runs the task of NAME, and exits.\n"
 	"\n"
 	"  -n NAME   instance name\n"
 	"\n"
-	"Exit status: 0 when the device shuts down, 1 on error, 2 on usage.\n";
+	"Exit status: 1 (it never runs by hand), 2 on usage.\n";
+
+/* By hand: a second writer would corrupt the ring, and a task without its
+ * device would sample for ever; so say who runs the task instead. */
+static int explain(const char *name)
+{
+	struct shm_seg *seg;
+	char err[512];
+	int shmid;
+
+	if (hal_attach(name, &seg, &shmid, err, sizeof err) < 0) {
+		fprintf(stderr, "run_device: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "run_device: device '%s' (pid %u) runs its own ADC task (pid %u); "
+		"run_device is started only by device\n", name, (unsigned)seg->device_pid,
+		(unsigned)atomic_load_explicit(&seg->task_pid, memory_order_acquire));
+	hal_detach(seg);
+	return 1;
+}
 
 int run_device_main(int argc, char **argv)
 {
@@ -223,42 +249,33 @@ int run_device_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = "adc0";
-	struct shm_seg *seg;
 	char err[256];
-	uint32_t pid;
-	int c, rc;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hn:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': fputs(run_device_usage, stdout); return 0;
-		case 'n': name = optarg; break;
-		default: fputs(run_device_usage, stderr); return 2;
+		case 'h':
+			fputs(run_device_usage, stdout);
+			return 0;
+		case 'n':
+			name = optarg;
+			break;
+		default:
+			fprintf(stderr, "run_device: %s '%s'\nTry 'run_device --help'.\n",
+				c == ':' ? "option needs a value:" : "unknown option",
+				argv[optind - 1]);
+			return 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "run_device: unexpected argument '%s'\n%s", argv[optind],
-			run_device_usage);
+		fprintf(stderr, "run_device: unexpected argument '%s'\nTry 'run_device --help'.\n",
+			argv[optind]);
 		return 2;
 	}
 	if (hal_name_ok(name, err, sizeof err) < 0) {
 		fprintf(stderr, "run_device: %s\n", err);
 		return 2;
 	}
-	if (hal_attach_rw(name, &seg, err, sizeof err) < 0) {
-		fprintf(stderr, "run_device: %s\n", err);
-		return 1;
-	}
-	pid = atomic_load_explicit(&seg->task_pid, memory_order_acquire);
-	if (pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-		fprintf(stderr, "run_device: the ADC task of '%s' already runs (pid %u)\n",
-			name, (unsigned)pid);
-		hal_detach(seg);
-		return 1;
-	}
-	atomic_store_explicit(&seg->task_pid, (uint32_t)getpid(), memory_order_release);
-	prctl(PR_SET_NAME, "run_device", 0, 0, 0);
-	prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
-	rc = adc_task(seg);
-	hal_detach(seg);
-	return rc == 0 ? 0 : 1;
+	return explain(name);
 }

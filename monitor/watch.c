@@ -179,6 +179,8 @@ static int drain(struct watch *w)
 		/* head went back: not a sequence we can follow (corrupt segment). */
 		say(w, EV_FAILED, "device %s: sequence went back from %lu to %lu; following on",
 		    w->o->name, (unsigned long)w->next, (unsigned long)head);
+		/* Keep the 64-bit numbering moving forward regardless. */
+		w->at64 += 1;
 		w->next = w->at32 = head;
 		return GO_ON;
 	}

@@ -234,11 +234,40 @@ def task_shows_as_run_device():
     try:
         with open("/proc/%d/comm" % d.task) as f:
             assert f.read().strip() == "run_device"
+        # By hand it never becomes a second writer: it names who runs the task.
+        r = run("run_device", "-n", d.name)
+        assert r.returncode == 1, r.returncode
+        assert "pid %d" % d.pid in r.stderr and "pid %d" % d.task in r.stderr, r.stderr
+        r = run("run_device", "-n", h.unique_name("none"))
+        assert r.returncode == 1 and "no device" in r.stderr, r.stderr
         d.stop(signal.SIGINT)
         assert d.wait() == 0
         assert_clean(d)
     finally:
         d.cleanup()
+
+
+@test
+def a_closed_log_pipe_does_not_kill_the_device():
+    """`device SIN 2 | head -1` keeps the device running."""
+    import subprocess
+    name = h.unique_name()
+    p = subprocess.Popen(h.binary("device") + ["-n", name, "SIN", "2"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, env=h.ENV)
+    first = p.stdout.readline().decode()
+    p.stdout.close()                      # what head -1 does
+    try:
+        pts = re.search(r"shell on (\S+)", first).group(1)
+        t = h.Term(pts, name + "> ")      # the attach is logged: a write to the closed pipe
+        assert "running" in t.command("status")
+        assert p.poll() is None, "device died"
+        t.send("exit\r")
+        assert p.wait(timeout=10 * h.SLOW) == 0
+        t.close()
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            p.wait()
 
 
 if __name__ == "__main__":
