@@ -134,7 +134,7 @@ static int parse_args(struct device *d, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' }, { "daemon", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[WAVE_ERR_MAX];
+	char err[WAVE_ERR_MAX], opt[2] = "";
 	int c;
 
 	d->name = "adc0";
@@ -170,7 +170,9 @@ static int parse_args(struct device *d, int argc, char **argv)
 			d->daemon = 1;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			/* named by optopt: musl leaves optind past argc here */
+			opt[0] = (char)optopt;
+			return usage_error("option '-%s' needs a value", opt);
 		default:
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}

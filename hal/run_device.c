@@ -261,10 +261,13 @@ int run_device_main(int argc, char **argv)
 		case 'n':
 			name = optarg;
 			break;
+		case ':':
+			fprintf(stderr, "run_device: option '-%c' needs a value\n"
+				"Try 'run_device --help'.\n", optopt);
+			return 2;
 		default:
-			fprintf(stderr, "run_device: %s '%s'\nTry 'run_device --help'.\n",
-				c == ':' ? "option needs a value:" : "unknown option",
-				argv[optind - 1]);
+			fprintf(stderr, "run_device: unknown option '%s'\n"
+				"Try 'run_device --help'.\n", argv[optind - 1]);
 			return 2;
 		}
 	}

@@ -120,9 +120,10 @@ static int parse_interval(const char *s, uint64_t *ns)
 }
 
 /* How getopt's last complaint names the option: as the user typed it. */
-static const char *bad_option(char **argv, char *buf, size_t len)
+static const char *bad_option(int argc, char **argv, char *buf, size_t len)
 {
-	const char *arg = argv[optind - 1];
+	/* musl leaves optind past argc after a missing last value */
+	const char *arg = argv[optind - 1 < argc ? optind - 1 : argc - 1];
 
 	if (optopt && strncmp(arg, "--", 2) != 0)
 		snprintf(buf, len, "-%c", optopt);
@@ -197,9 +198,9 @@ static int parse_args(struct client_opts *o, int argc, char **argv)
 			break;
 		case ':':
 			return usage_error("option '%s' needs a value",
-					   bad_option(argv, shown, sizeof shown));
+					   bad_option(argc, argv, shown, sizeof shown));
 		default:
-			return usage_error("unknown option '%s'", bad_option(argv, shown, sizeof shown));
+			return usage_error("unknown option '%s'", bad_option(argc, argv, shown, sizeof shown));
 		}
 	}
 	if (optind != argc)
