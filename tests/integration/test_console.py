@@ -277,6 +277,7 @@ def fifty_attach_cycles_and_a_flood_while_detached():
 
 
 @test
+@slow
 def random_bytes_and_long_lines_leave_it_answering():
     d = Device("SIN", "1", rate=100)
     try:
