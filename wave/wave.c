@@ -114,6 +114,11 @@ static unsigned tri_code(uint32_t phase)
 	return code_of(negative, x, TRI_SHIFT);
 }
 
+static unsigned qua_code(uint32_t phase)
+{
+	return phase >> 31 ? 0 : WAVE_CODE_MAX;
+}
+
 unsigned wave_code(enum wave_kind k, uint32_t phase)
 {
 	switch (k) {
@@ -122,26 +127,33 @@ unsigned wave_code(enum wave_kind k, uint32_t phase)
 	case WAVE_TRI:
 		return tri_code(phase);
 	case WAVE_QUA:
-		return phase >> 31 ? 0 : WAVE_CODE_MAX;
+		return qua_code(phase);
 	default:
 		return WAVE_CODE_MID;
 	}
 }
 
-/* Here rather than in phase.c so that wave_code inlines into it: this is
- * the ADC task's whole per-sample cost. */
+/* One step of the generator: t * 2^32 = q * period + rem, and adding
+ * interval * 2^32 adds step and step_rem, plus a carry once the remainder
+ * reaches the period. Wrapping q modulo 2^32 is exactly t modulo the
+ * period. Branch-free: the carry comes at no regular rhythm, so a branch
+ * would be mispredicted often. */
+static inline void gen_step(uint32_t *phase, uint64_t *rem, const struct wave_gen *g)
+{
+	uint64_t carry;
+
+	*rem += g->step_rem;
+	carry = *rem >= g->period_ns;
+	*rem -= g->period_ns & (0 - carry);
+	*phase += g->step + (uint32_t)carry;
+}
+
+/* Here rather than in phase.c so that wave_code inlines into them: this
+ * is the ADC task's whole per-sample cost. */
 unsigned wave_gen_next(struct wave_gen *g)
 {
 	unsigned code = wave_code(g->wave, g->phase);
 
-	/* t * 2^32 = q * period + rem; adding interval * 2^32 adds step and
-	 * step_rem, plus a carry once the remainder reaches the period.
-	 * Wrapping q modulo 2^32 is exactly t modulo the period. */
-	g->phase += g->step;
-	g->rem += g->step_rem;
-	if (g->rem >= g->period_ns) {
-		g->rem -= g->period_ns;
-		g->phase++;
-	}
+	gen_step(&g->phase, &g->rem, g);
 	return code;
 }
