@@ -379,7 +379,7 @@ table() {
 		       has(k ".tick_drift") ? f(v(k ".tick_drift"), 2) : "", 1, "within ±1")
 		row("ADC task " label ": wake-up lateness, us" (bare ? " (theirs: bare " \
 		    "clock_nanosleep loop)" : ""), late(k), bare ? late(bare) : "-", "-", "-", "info")
-		row("ADC task " label ": overruns (missed instants), late wakes" \
+		row("ADC task " label ": overruns (instants skipped), late wakes" \
 		    (bare ? " (theirs: bare loop)" : ""),
 		    v(k ".overruns") ", " v(k ".late_wakes"),
 		    bare ? v(bare ".overruns") ", " v(bare ".late_wakes") : "-", "-", "-", "info")
@@ -400,7 +400,7 @@ table() {
 		    "socket", 0, 0, "")
 		cmp("writer cost, no reader: hal_publish vs 16-byte pipe write", "ns/sample",
 		    "writer_cost", "publish", "pipe_write", 0, 1, "")
-		row("  of which the FUTEX_WAKE syscall hal_publish always makes (ns)",
+		row("  the FUTEX_WAKE of hal_notify, once per burst, not per sample (ns)",
 		    f(v("writer_cost.futex_wake"), 0), "-", "-", "-", "info")
 		row("transport: samples lost (ours: the writer never waits; theirs: the writer blocks)",
 		    has("transport.ring_lost_pct") ? v("transport.ring_lost_pct") "%" : "n/a",
