@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "hal/hal.h"
 
 enum {
@@ -65,12 +66,6 @@ struct probe {
 	struct tally *tally;
 	pid_t pids[MAX_FOLLOWERS];
 };
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
 
 static void sleep_until(uint64_t t)
 {

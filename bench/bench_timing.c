@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "hal/hal.h"
 
 enum { NS_PER_MS = 1000000, FIRST_SAMPLE_NS = 2000000000 };
@@ -45,29 +46,6 @@ struct snap {
 	uint32_t head;
 	uint32_t tick;
 };
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static struct shm_seg *private_segment(uint64_t interval_ns)
-{
-	struct hal_cfg cfg = { .wave = WAVE_SIN, .period_ns = 1000000000,
-			       .interval_ns = interval_ns };
-	int id = shmget(IPC_PRIVATE, sizeof(struct shm_seg), IPC_CREAT | 0600);
-	struct shm_seg *seg;
-
-	if (id < 0)
-		die("shmget");
-	seg = shmat(id, NULL, 0);
-	shmctl(id, IPC_RMID, NULL);
-	if (seg == (void *)-1)
-		die("shmat");
-	hal_format(seg, "bench", &cfg);
-	return seg;
-}
 
 static pid_t spawn_task(struct shm_seg *seg)
 {

@@ -45,6 +45,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "hal/hal.h"
 
 enum {
@@ -70,12 +71,6 @@ struct result {
 
 static struct result *res;
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
 static void pin(int cpu)
 {
 	cpu_set_t set;
@@ -100,23 +95,6 @@ static int sample_ok(const struct hal_sample *s, uint32_t seq)
 
 /* A private segment laid out like a device's; removed at once so it goes
  * away with the last process that has it attached. */
-static struct shm_seg *private_segment(void)
-{
-	struct hal_cfg cfg = { .wave = WAVE_SIN, .period_ns = 1000000000,
-			       .interval_ns = 1000000 };
-	int id = shmget(IPC_PRIVATE, sizeof(struct shm_seg), IPC_CREAT | 0600);
-	struct shm_seg *seg;
-
-	if (id < 0)
-		die("shmget");
-	seg = shmat(id, NULL, 0);
-	shmctl(id, IPC_RMID, NULL);
-	if (seg == (void *)-1)
-		die("shmat");
-	hal_format(seg, "bench", &cfg);
-	return seg;
-}
-
 static void ring_writer(struct shm_seg *seg)
 {
 	uint64_t t0 = hal_now(), n = 0;
@@ -259,7 +237,7 @@ static void channel(enum transport t, int fds[2])
 /* One run: the reader starts and is waiting before the writer starts. */
 static void run_once(enum transport t)
 {
-	struct shm_seg *seg = t == T_RING ? private_segment() : NULL;
+	struct shm_seg *seg = t == T_RING ? private_segment(1000000) : NULL;
 	int fds[2] = { -1, -1 }, ready[2];
 	pid_t rd, wr;
 	char c;
@@ -296,19 +274,6 @@ static void run_once(enum transport t)
 	waitpid(rd, NULL, 0);
 	if (seg)
 		shmdt(seg);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static double publish_cost(struct shm_seg *seg)
@@ -357,7 +322,7 @@ static double pipe_write_cost(void)
 
 static void writer_costs(void)
 {
-	struct shm_seg *seg = private_segment();
+	struct shm_seg *seg = private_segment(1000000);
 	double pub[REPS], wake[REPS], pw[REPS];
 
 	for (int r = 0; r < REPS; r++) {

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "hal/hal.h"
 
 enum {
@@ -61,35 +62,12 @@ struct shared {
 
 static struct shared *sh;
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
 static void sleep_ns(long ns)
 {
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = ns };
 
 	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) != 0)
 		;
-}
-
-static struct shm_seg *private_segment(void)
-{
-	struct hal_cfg cfg = { .wave = WAVE_SIN, .period_ns = 1000000000,
-			       .interval_ns = 1000000 };
-	int id = shmget(IPC_PRIVATE, sizeof(struct shm_seg), IPC_CREAT | 0600);
-	struct shm_seg *seg;
-
-	if (id < 0)
-		die("shmget");
-	seg = shmat(id, NULL, 0);
-	shmctl(id, IPC_RMID, NULL);
-	if (seg == (void *)-1)
-		die("shmat");
-	hal_format(seg, "bench", &cfg);
-	return seg;
 }
 
 /* Block in hal_wait until sample seq is published; 0 if it reads back. */
@@ -192,7 +170,7 @@ static pid_t child(void)
 /* All round trips; latencies (ns) into lat[transport][]. */
 static void run(double lat[T_COUNT][ROUND_TRIPS])
 {
-	struct shm_seg *seg = private_segment();
+	struct shm_seg *seg = private_segment(1000000);
 	int fds[2], n[T_COUNT] = { 0 };
 	pid_t rd, wr;
 
@@ -215,13 +193,6 @@ static void run(double lat[T_COUNT][ROUND_TRIPS])
 		if (i % BLOCK_LEN != 0)
 			lat[transport_of(i)][n[transport_of(i)]++] =
 				(double)(sh->t_wake[i] - sh->t_pub[i]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* The value below which permille of the sorted v fall (nearest rank). */
