@@ -125,7 +125,6 @@ struct hal_sample {
  * create nothing. NAME.lock is both the ftok key file and the device's
  * flock, and holds its pid. */
 int hal_name_ok(const char *name, char *err, size_t errlen);
-int hal_rundir(char *buf, size_t len, int create, char *err, size_t errlen);
 int hal_key_path(const char *name, int create, char *buf, size_t len, char *err, size_t errlen);
 
 /* ---- The segment (hal/segment.c) ---- */
@@ -151,8 +150,6 @@ void hal_destroy(struct hal_dev *d);
  * name runs (err says so). */
 int hal_attach(const char *name, struct shm_seg **seg, int *shmid,
 	       char *err, size_t errlen);
-/* Attach read-write as the ADC task, to a segment the device made. */
-int hal_attach_rw(const char *name, struct shm_seg **seg, char *err, size_t errlen);
 void hal_detach(struct shm_seg *seg);
 /* Check a mapped header (size bytes of it are readable) before trusting
  * anything else in it. 0, or -1 with the reason in err. */

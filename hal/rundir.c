@@ -77,7 +77,7 @@ static int readable_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-int hal_rundir(char *buf, size_t len, int create, char *err, size_t errlen)
+static int rundir(char *buf, size_t len, int create, char *err, size_t errlen)
 {
 	const char *dir = getenv("SHMDEV_DIR");
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -104,7 +104,7 @@ int hal_key_path(const char *name, int create, char *buf, size_t len, char *err,
 	int n;
 
 	if (hal_name_ok(name, err, errlen) < 0 ||
-	    hal_rundir(dir, sizeof dir, create, err, errlen) < 0)
+	    rundir(dir, sizeof dir, create, err, errlen) < 0)
 		return -1;
 	n = snprintf(buf, len, "%s/%s.lock", dir, name);
 	if (n < 0 || (size_t)n >= len) {

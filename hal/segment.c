@@ -231,7 +231,10 @@ fail:
 void hal_destroy(struct hal_dev *d)
 {
 	if (d->seg) {
-		hal_set_state(d->seg, STATE_OFF);
+		/* Readers must see OFF before the segment goes; the device's
+		 * teardown has usually said it already. */
+		if (atomic_load_explicit(&d->seg->state, memory_order_relaxed) != STATE_OFF)
+			hal_set_state(d->seg, STATE_OFF);
 		shmdt(d->seg);
 		d->seg = NULL;
 	}
@@ -272,8 +275,7 @@ static int find(const char *name, int *shmid, char *err, size_t errlen)
 	return 0;
 }
 
-static int attach(const char *name, int flags, struct shm_seg **seg, int *shmid,
-		  char *err, size_t errlen)
+int hal_attach(const char *name, struct shm_seg **seg, int *shmid, char *err, size_t errlen)
 {
 	char why[160];
 	int rc = find(name, shmid, err, errlen);
@@ -281,7 +283,7 @@ static int attach(const char *name, int flags, struct shm_seg **seg, int *shmid,
 
 	if (rc < 0)
 		return rc;
-	p = shmat(*shmid, NULL, flags);
+	p = shmat(*shmid, NULL, SHM_RDONLY);
 	if (p == (void *)-1) {
 		snprintf(err, errlen, "device '%s': cannot attach segment %d: %s",
 			 name, *shmid, strerror(errno));
@@ -295,18 +297,6 @@ static int attach(const char *name, int flags, struct shm_seg **seg, int *shmid,
 	}
 	*seg = p;
 	return 0;
-}
-
-int hal_attach(const char *name, struct shm_seg **seg, int *shmid, char *err, size_t errlen)
-{
-	return attach(name, SHM_RDONLY, seg, shmid, err, errlen);
-}
-
-int hal_attach_rw(const char *name, struct shm_seg **seg, char *err, size_t errlen)
-{
-	int shmid;
-
-	return attach(name, 0, seg, &shmid, err, errlen);
 }
 
 void hal_detach(struct shm_seg *seg)
